@@ -1,0 +1,12 @@
+# Flags for bertpp's own tests and examples (never imposed on host apps).
+function(bertpp_configure_target target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra)
+  if(BERTPP_NATIVE)
+    target_compile_options(${target} PRIVATE -march=native)
+  endif()
+  if(BERTPP_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer
+                                             -fno-sanitize-recover=undefined)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
+endfunction()

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds bertpp and runs every test: a Release build, then an ASan+UBSan build.
+# Installs the Debian packages it needs first. Usage: bash tests/run-all.sh
+#   BERTPP_SANITIZE=0  skip the sanitizer build
+#   BERTPP_SHARED_DIR  where the golden data lives (default: ../shared)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bash third_party/install-deps.sh
+jobs="$(nproc)"
+export OMP_WAIT_POLICY=PASSIVE
+
+run_suite() {  # run_suite <build-dir> <cmake args...>
+  local dir="$1"; shift
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+  cmake --build "$dir" -j "$jobs"
+  ctest --test-dir "$dir" --output-on-failure -j "$jobs"
+}
+
+echo "== Release build and tests"
+run_suite build/release
+if [ "${BERTPP_SANITIZE:-1}" != 0 ]; then
+  echo "== ASan+UBSan build and tests"
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    run_suite build/sanitize -DBERTPP_SANITIZE=ON -DBERTPP_BUILD_EXAMPLES=OFF
+fi
