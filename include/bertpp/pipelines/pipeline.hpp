@@ -1,0 +1,69 @@
+// What every pipeline shares: a tokenizer and a model loaded from one HF
+// model folder, and length-sorted batching. A pipeline = tokenizer + model +
+// post-processing; the task headers add the post-processing.
+#pragma once
+
+#include "bertpp/models/auto_model.hpp"
+#include "bertpp/tokenizer/tokenizer.hpp"
+
+#include <algorithm>
+#include <cstddef>
+#include <memory>
+#include <numeric>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace bertpp {
+
+struct BatchOptions {
+  // Encodings run through the model together. Inputs are sorted by length
+  // first so a batch wastes little on padding; results keep input order.
+  std::size_t batch_size = 8;
+};
+
+class Pipeline {
+ public:
+  explicit Pipeline(const std::string& model_folder)
+      : tokenizer_(std::make_shared<const WordPieceTokenizer>(
+            WordPieceTokenizer::from_folder(model_folder))),
+        model_(std::make_shared<const AutoModel>(AutoModel::from_folder(model_folder))) {}
+
+  // Several pipelines may share one loaded tokenizer and model.
+  Pipeline(std::shared_ptr<const WordPieceTokenizer> tokenizer,
+           std::shared_ptr<const AutoModel> model)
+      : tokenizer_(std::move(tokenizer)), model_(std::move(model)) {}
+
+  const WordPieceTokenizer& tokenizer() const { return *tokenizer_; }
+  const AutoModel& model() const { return *model_; }
+  std::shared_ptr<const WordPieceTokenizer> shared_tokenizer() const { return tokenizer_; }
+  std::shared_ptr<const AutoModel> shared_model() const { return model_; }
+
+ protected:
+  // Calls fn(indices, input) for each batch: `indices` are positions in
+  // `encodings` (sorted by length, longest first), `input` their padded batch.
+  template <typename Fn>
+  void for_each_batch(const std::vector<Encoding>& encodings, const BatchOptions& options,
+                      Fn&& fn) const {
+    std::vector<std::size_t> order(encodings.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return encodings[a].size() > encodings[b].size();
+    });
+    const std::size_t step = std::max<std::size_t>(options.batch_size, 1);
+    std::vector<Encoding> batch;
+    for (std::size_t first = 0; first < order.size(); first += step) {
+      const std::size_t last = std::min(order.size(), first + step);
+      std::vector<std::size_t> indices(order.begin() + first, order.begin() + last);
+      batch.clear();
+      for (std::size_t i : indices) batch.push_back(encodings[i]);
+      fn(indices, ModelInput::from_encodings(batch, tokenizer_->pad_id()));
+    }
+  }
+
+ private:
+  std::shared_ptr<const WordPieceTokenizer> tokenizer_;
+  std::shared_ptr<const AutoModel> model_;
+};
+
+}  // namespace bertpp

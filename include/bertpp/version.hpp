@@ -1,0 +1,6 @@
+#pragma once
+
+#define BERTPP_VERSION_MAJOR 0
+#define BERTPP_VERSION_MINOR 1
+#define BERTPP_VERSION_PATCH 0
+#define BERTPP_VERSION_STRING "0.1.0"
