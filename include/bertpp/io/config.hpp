@@ -1,0 +1,200 @@
+// config.json of a BERT or DistilBERT model, normalised to one set of field
+// names (DistilBERT's dim/n_layers/... are mapped onto BERT's). Missing
+// fields take HuggingFace's defaults; unsupported values throw ConfigError.
+#pragma once
+
+#include "bertpp/detail/json_file.hpp"
+#include "bertpp/error.hpp"
+#include "bertpp/nn/activations.hpp"
+
+#include <Eigen/Core>
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace bertpp {
+
+enum class ModelType { Bert, DistilBert };
+
+struct ModelConfig {
+  std::string path;  // the file it was read from, for messages
+  ModelType model_type = ModelType::Bert;
+  std::string model_type_name = "bert";
+  std::vector<std::string> architectures;
+
+  Eigen::Index vocab_size = 30522;
+  Eigen::Index hidden_size = 768;           // DistilBERT: dim
+  Eigen::Index num_hidden_layers = 12;      // DistilBERT: n_layers
+  Eigen::Index num_attention_heads = 12;    // DistilBERT: n_heads
+  Eigen::Index intermediate_size = 3072;    // DistilBERT: hidden_dim
+  Eigen::Index max_position_embeddings = 512;
+  Eigen::Index type_vocab_size = 2;         // 0 for DistilBERT (no token types)
+  std::int32_t pad_token_id = 0;
+  Activation hidden_act = Activation::Gelu;  // DistilBERT: activation
+  std::string hidden_act_name = "gelu";
+  float layer_norm_eps = 1e-12f;             // DistilBERT: fixed 1e-12
+  std::string position_embedding_type = "absolute";
+  bool sinusoidal_pos_embds = false;         // DistilBERT; the table is in the weights either way
+
+  // Labels of classification heads: id2label[i] is label i.
+  std::vector<std::string> id2label;
+  std::map<std::string, std::int64_t> label2id;
+  Eigen::Index num_labels = 2;
+  std::string problem_type;  // "" when unset
+
+  Eigen::Index head_dim() const { return hidden_size / num_attention_heads; }
+  // The first entry of `architectures`, or "" when absent.
+  std::string architecture() const { return architectures.empty() ? "" : architectures.front(); }
+
+  static ModelConfig from_file(const std::string& path) {
+    return from_json(detail::read_json_file<ConfigError>(path), path);
+  }
+
+  static ModelConfig from_json(const nlohmann::json& json, const std::string& path = "config.json") {
+    if (!json.is_object()) throw ConfigError(path + ": expected a JSON object");
+    ModelConfig config;
+    config.path = path;
+    config.architectures = detail::json_field<std::vector<std::string>>(json, "architectures", {}, path);
+    config.model_type_name = detect_model_type(json, config.architectures, path);
+    if (config.model_type_name == "bert") {
+      config.read_bert(json);
+    } else if (config.model_type_name == "distilbert") {
+      config.read_distilbert(json);
+    } else {
+      throw ConfigError(path + ": field 'model_type' is '" + config.model_type_name +
+                        "'; supported: bert, distilbert");
+    }
+    config.pad_token_id = detail::json_field<std::int32_t>(json, "pad_token_id", 0, path);
+    config.read_labels(json);
+    config.problem_type = detail::json_field<std::string>(json, "problem_type", "", path);
+    config.validate();
+    return config;
+  }
+
+ private:
+  // Old configs may lack model_type: infer it from architectures or fields.
+  static std::string detect_model_type(const nlohmann::json& json,
+                                       const std::vector<std::string>& architectures,
+                                       const std::string& path) {
+    std::string type = detail::json_field<std::string>(json, "model_type", "", path);
+    if (!type.empty()) return type;
+    for (const auto& name : architectures) {
+      if (name.rfind("DistilBert", 0) == 0) return "distilbert";
+      if (name.rfind("Bert", 0) == 0) return "bert";
+    }
+    if (json.contains("n_layers") && json.contains("dim")) return "distilbert";
+    if (json.contains("hidden_size") && json.contains("num_hidden_layers")) return "bert";
+    throw ConfigError(path + ": field 'model_type' is missing and the model type cannot be inferred");
+  }
+
+  template <typename T>
+  T field(const nlohmann::json& json, const char* key, const T& fallback) const {
+    return detail::json_field<T>(json, key, fallback, path);
+  }
+
+  void set_activation(const std::string& name, const char* key) {
+    if (!parse_activation(name, hidden_act))
+      throw ConfigError(path + ": field '" + key + "' is '" + name +
+                        "', not a supported activation (" + supported_activation_names() + ")");
+    hidden_act_name = name;
+  }
+
+  void read_bert(const nlohmann::json& json) {
+    model_type = ModelType::Bert;
+    vocab_size = field<Eigen::Index>(json, "vocab_size", vocab_size);
+    hidden_size = field<Eigen::Index>(json, "hidden_size", hidden_size);
+    num_hidden_layers = field<Eigen::Index>(json, "num_hidden_layers", num_hidden_layers);
+    num_attention_heads = field<Eigen::Index>(json, "num_attention_heads", num_attention_heads);
+    intermediate_size = field<Eigen::Index>(json, "intermediate_size", intermediate_size);
+    max_position_embeddings = field<Eigen::Index>(json, "max_position_embeddings", max_position_embeddings);
+    type_vocab_size = field<Eigen::Index>(json, "type_vocab_size", type_vocab_size);
+    layer_norm_eps = field<float>(json, "layer_norm_eps", layer_norm_eps);
+    set_activation(field<std::string>(json, "hidden_act", "gelu"), "hidden_act");
+    position_embedding_type = field<std::string>(json, "position_embedding_type", "absolute");
+  }
+
+  void read_distilbert(const nlohmann::json& json) {
+    model_type = ModelType::DistilBert;
+    vocab_size = field<Eigen::Index>(json, "vocab_size", vocab_size);
+    hidden_size = field<Eigen::Index>(json, "dim", hidden_size);
+    num_hidden_layers = field<Eigen::Index>(json, "n_layers", 6);
+    num_attention_heads = field<Eigen::Index>(json, "n_heads", num_attention_heads);
+    intermediate_size = field<Eigen::Index>(json, "hidden_dim", intermediate_size);
+    max_position_embeddings = field<Eigen::Index>(json, "max_position_embeddings", max_position_embeddings);
+    type_vocab_size = 0;
+    layer_norm_eps = 1e-12f;  // DistilBERT hard-codes its LayerNorm eps
+    sinusoidal_pos_embds = field<bool>(json, "sinusoidal_pos_embds", false);
+    set_activation(field<std::string>(json, "activation", "gelu"), "activation");
+  }
+
+  // id2label keys are "0".."n-1"; HF derives num_labels from it.
+  void read_labels(const nlohmann::json& json) {
+    auto id2 = json.find("id2label");
+    if (id2 != json.end() && !id2->is_null()) {
+      if (!id2->is_object()) throw ConfigError(path + ": field 'id2label' must be an object");
+      std::map<std::int64_t, std::string> by_id;
+      for (auto it = id2->begin(); it != id2->end(); ++it) {
+        std::size_t used = 0;
+        std::int64_t id = -1;
+        try {
+          id = std::stoll(it.key(), &used);
+        } catch (const std::exception&) {
+          used = 0;
+        }
+        if (used != it.key().size() || id < 0 || !it.value().is_string())
+          throw ConfigError(path + ": field 'id2label' entry '" + it.key() +
+                            "' must map a non-negative integer to a string");
+        by_id[id] = it.value().get<std::string>();
+      }
+      for (const auto& entry : by_id) {
+        if (entry.first != static_cast<std::int64_t>(id2label.size()))
+          throw ConfigError(path + ": field 'id2label' skips label id " +
+                            std::to_string(id2label.size()));
+        id2label.push_back(entry.second);
+      }
+    }
+    label2id = field<std::map<std::string, std::int64_t>>(json, "label2id", {});
+    if (!id2label.empty()) {
+      num_labels = static_cast<Eigen::Index>(id2label.size());
+    } else {
+      num_labels = field<Eigen::Index>(json, "num_labels", 2);
+      for (Eigen::Index i = 0; i < num_labels && i < 100000; ++i)  // HF's LABEL_i defaults
+        id2label.push_back("LABEL_" + std::to_string(i));
+    }
+  }
+
+  void require_positive(Eigen::Index value, const char* key) const {
+    if (value <= 0)
+      throw ConfigError(path + ": field '" + key + "' must be positive, found " + std::to_string(value));
+  }
+
+  void validate() const {
+    const bool distil = model_type == ModelType::DistilBert;
+    require_positive(vocab_size, "vocab_size");
+    require_positive(hidden_size, distil ? "dim" : "hidden_size");
+    require_positive(num_hidden_layers, distil ? "n_layers" : "num_hidden_layers");
+    require_positive(num_attention_heads, distil ? "n_heads" : "num_attention_heads");
+    require_positive(intermediate_size, distil ? "hidden_dim" : "intermediate_size");
+    require_positive(max_position_embeddings, "max_position_embeddings");
+    require_positive(num_labels, "num_labels");
+    if (!distil) require_positive(type_vocab_size, "type_vocab_size");
+    if (hidden_size % num_attention_heads != 0)
+      throw ConfigError(path + ": field '" + (distil ? "dim" : "hidden_size") + "' (" +
+                        std::to_string(hidden_size) + ") is not a multiple of '" +
+                        (distil ? "n_heads" : "num_attention_heads") + "' (" +
+                        std::to_string(num_attention_heads) + ")");
+    if (position_embedding_type != "absolute")
+      throw ConfigError(path + ": field 'position_embedding_type' is '" + position_embedding_type +
+                        "'; only 'absolute' is supported");
+    if (!(layer_norm_eps > 0.0f))
+      throw ConfigError(path + ": field 'layer_norm_eps' must be positive");
+    if (pad_token_id < 0 || pad_token_id >= vocab_size)
+      throw ConfigError(path + ": field 'pad_token_id' (" + std::to_string(pad_token_id) +
+                        ") is outside the vocabulary [0, " + std::to_string(vocab_size) + ")");
+  }
+};
+
+}  // namespace bertpp

@@ -1,0 +1,184 @@
+// The BERT / DistilBERT encoder: embeddings, a stack of transformer layers
+// and (BERT) the optional tanh pooler over [CLS]. Bound to its weights once,
+// then immutable: forward() is const and safe to call from many threads.
+#pragma once
+
+#include "bertpp/error.hpp"
+#include "bertpp/io/config.hpp"
+#include "bertpp/models/model_io.hpp"
+#include "bertpp/nn/embeddings.hpp"
+#include "bertpp/nn/layers.hpp"
+#include "bertpp/nn/transformer_layer.hpp"
+#include "bertpp/nn/weight_binder.hpp"
+
+#include <string>
+#include <vector>
+
+namespace bertpp {
+
+struct Encoder {
+  Eigen::Index hidden_size = 0, intermediate_size = 0, num_heads = 0;
+  Eigen::Index vocab_size = 0, max_positions = 0, type_vocab_size = 0;
+  Embeddings embeddings;
+  std::vector<TransformerLayer> layers;
+  Linear pooler;  // empty weights when the checkpoint has none
+  std::string config_path;
+
+  bool has_pooler() const { return !pooler.weight.empty(); }
+
+  // `prefix` is "", "bert." or "distilbert."; the pooler is bound when present
+  // or `require_pooler` (then its absence is reported as missing).
+  static Encoder bind(const ModelConfig& config, WeightBinder& binder, const std::string& prefix,
+                      bool require_pooler) {
+    Encoder encoder;
+    encoder.hidden_size = config.hidden_size;
+    encoder.intermediate_size = config.intermediate_size;
+    encoder.num_heads = config.num_attention_heads;
+    encoder.vocab_size = config.vocab_size;
+    encoder.max_positions = config.max_position_embeddings;
+    encoder.type_vocab_size = config.type_vocab_size;
+    encoder.config_path = config.path;
+    encoder.bind_embeddings(config, binder, prefix + "embeddings");
+    for (Eigen::Index i = 0; i < config.num_hidden_layers; ++i)
+      encoder.layers.push_back(config.model_type == ModelType::DistilBert
+                                   ? bind_distilbert_layer(config, binder, prefix + "transformer.layer." + std::to_string(i))
+                                   : bind_bert_layer(config, binder, prefix + "encoder.layer." + std::to_string(i)));
+    const std::string pooler_scope = prefix + "pooler.dense";
+    if (config.model_type == ModelType::Bert && (require_pooler || binder.has(pooler_scope + ".weight")))
+      encoder.pooler = Linear::bind(binder, pooler_scope, config.hidden_size, config.hidden_size);
+    return encoder;
+  }
+
+  // Throws ArgumentError when the input does not fit the model.
+  void check_input(const ModelInput& input) const {
+    const auto expected = static_cast<std::size_t>(input.batch_size * input.seq_len);
+    if (input.batch_size < 0 || input.seq_len < 0 || input.input_ids.size() != expected)
+      throw ArgumentError("model input: input_ids has " + std::to_string(input.input_ids.size()) +
+                          " ids, expected batch_size * seq_len = " + std::to_string(expected));
+    if (!input.token_type_ids.empty() && input.token_type_ids.size() != expected)
+      throw ArgumentError("model input: token_type_ids has " + std::to_string(input.token_type_ids.size()) +
+                          " entries, expected " + std::to_string(expected) + " (or none)");
+    if (!input.attention_mask.empty() && input.attention_mask.size() != expected)
+      throw ArgumentError("model input: attention_mask has " + std::to_string(input.attention_mask.size()) +
+                          " entries, expected " + std::to_string(expected) + " (or none)");
+    if (input.seq_len > max_positions)
+      throw ArgumentError("model input: sequence length " + std::to_string(input.seq_len) +
+                          " exceeds max_position_embeddings " + std::to_string(max_positions) +
+                          " of " + config_path + "; truncate the input");
+    for (std::size_t i = 0; i < expected; ++i) {
+      const std::int32_t id = input.input_ids[i];
+      if (id < 0 || id >= vocab_size)
+        throw ArgumentError("model input: token id " + std::to_string(id) + " at position " +
+                            position_name(input, i) + " is outside the vocabulary [0, " +
+                            std::to_string(vocab_size) + ")");
+    }
+    if (embeddings.token_type.empty()) return;  // DistilBERT ignores token types
+    for (std::size_t i = 0; i < input.token_type_ids.size(); ++i) {
+      const std::int32_t type = input.token_type_ids[i];
+      if (type < 0 || type >= type_vocab_size)
+        throw ArgumentError("model input: token type " + std::to_string(type) + " at position " +
+                            position_name(input, i) + " is outside [0, " +
+                            std::to_string(type_vocab_size) + ")");
+    }
+  }
+
+  EncoderOutput forward(const ModelInput& input, const ForwardOptions& options = {}) const {
+    check_input(input);
+    EncoderOutput out;
+    const Eigen::Index batch = input.batch_size, seq = input.seq_len, rows = input.tokens();
+    Matrix& hidden = out.last_hidden_state;
+    const bool typed = !embeddings.token_type.empty() && !input.token_type_ids.empty();
+    embeddings.forward(input.input_ids.data(), typed ? input.token_type_ids.data() : nullptr,
+                       batch, seq, hidden);
+    if (options.output_hidden_states) {
+      out.hidden_states.reserve(layers.size() + 1);
+      out.hidden_states.push_back(hidden);
+    }
+    if (options.output_attentions) out.attentions.reserve(layers.size());
+    const Matrix mask_bias = attention_mask_bias(input.attention_mask, batch, seq);
+    EncoderWorkspace workspace;
+    workspace.resize(rows, hidden_size, intermediate_size, seq);
+    for (const TransformerLayer& layer : layers) {
+      Matrix* probabilities = nullptr;
+      if (options.output_attentions) {
+        out.attentions.emplace_back(batch * num_heads * seq, seq);
+        probabilities = &out.attentions.back();
+      }
+      layer.forward(hidden, mask_bias, batch, seq, workspace, probabilities);
+      if (options.output_hidden_states) out.hidden_states.push_back(hidden);
+    }
+    if (has_pooler()) out.pooler_output = pool(hidden, batch, seq);
+    return out;
+  }
+
+  // The [CLS] (first) row of each sequence: [batch, hidden].
+  static Matrix first_tokens(const Matrix& hidden, Eigen::Index batch, Eigen::Index seq_len) {
+    Matrix first(batch, hidden.cols());
+    for (Eigen::Index b = 0; b < batch; ++b) first.row(b) = hidden.row(b * seq_len);
+    return first;
+  }
+
+ private:
+  static std::string position_name(const ModelInput& input, std::size_t flat) {
+    const auto seq = static_cast<std::size_t>(std::max<Eigen::Index>(input.seq_len, 1));
+    return "[" + std::to_string(flat / seq) + ", " + std::to_string(flat % seq) + "]";
+  }
+
+  // tanh(dense(h[CLS])).
+  Matrix pool(const Matrix& hidden, Eigen::Index batch, Eigen::Index seq_len) const {
+    if (seq_len == 0) return Matrix::Zero(batch, hidden_size);
+    Matrix pooled = pooler(first_tokens(hidden, batch, seq_len));
+    pooled = pooled.array().tanh();
+    return pooled;
+  }
+
+  void bind_embeddings(const ModelConfig& config, WeightBinder& binder, const std::string& scope) {
+    const Eigen::Index h = config.hidden_size;
+    embeddings.word = binder.matrix(scope + ".word_embeddings.weight", config.vocab_size, h);
+    embeddings.position =
+        binder.matrix(scope + ".position_embeddings.weight", config.max_position_embeddings, h);
+    if (config.model_type == ModelType::Bert)
+      embeddings.token_type =
+          binder.matrix(scope + ".token_type_embeddings.weight", config.type_vocab_size, h);
+    embeddings.norm = LayerNorm::bind(binder, scope + ".LayerNorm", h, config.layer_norm_eps);
+  }
+
+  static TransformerLayer bind_bert_layer(const ModelConfig& config, WeightBinder& binder,
+                                          const std::string& scope) {
+    const Eigen::Index h = config.hidden_size, inner = config.intermediate_size;
+    TransformerLayer layer;
+    const std::string self = scope + ".attention.self.";
+    layer.qkv = QkvProjection::fuse(Linear::bind(binder, self + "query", h, h),
+                                    Linear::bind(binder, self + "key", h, h),
+                                    Linear::bind(binder, self + "value", h, h));
+    layer.attention_output = Linear::bind(binder, scope + ".attention.output.dense", h, h);
+    layer.attention_norm =
+        LayerNorm::bind(binder, scope + ".attention.output.LayerNorm", h, config.layer_norm_eps);
+    layer.intermediate = Linear::bind(binder, scope + ".intermediate.dense", h, inner);
+    layer.output = Linear::bind(binder, scope + ".output.dense", inner, h);
+    layer.output_norm = LayerNorm::bind(binder, scope + ".output.LayerNorm", h, config.layer_norm_eps);
+    layer.activation = config.hidden_act;
+    layer.num_heads = config.num_attention_heads;
+    return layer;
+  }
+
+  static TransformerLayer bind_distilbert_layer(const ModelConfig& config, WeightBinder& binder,
+                                                const std::string& scope) {
+    const Eigen::Index h = config.hidden_size, inner = config.intermediate_size;
+    TransformerLayer layer;
+    const std::string attention = scope + ".attention.";
+    layer.qkv = QkvProjection::fuse(Linear::bind(binder, attention + "q_lin", h, h),
+                                    Linear::bind(binder, attention + "k_lin", h, h),
+                                    Linear::bind(binder, attention + "v_lin", h, h));
+    layer.attention_output = Linear::bind(binder, attention + "out_lin", h, h);
+    layer.attention_norm = LayerNorm::bind(binder, scope + ".sa_layer_norm", h, config.layer_norm_eps);
+    layer.intermediate = Linear::bind(binder, scope + ".ffn.lin1", h, inner);
+    layer.output = Linear::bind(binder, scope + ".ffn.lin2", inner, h);
+    layer.output_norm = LayerNorm::bind(binder, scope + ".output_layer_norm", h, config.layer_norm_eps);
+    layer.activation = config.hidden_act;
+    layer.num_heads = config.num_attention_heads;
+    return layer;
+  }
+};
+
+}  // namespace bertpp

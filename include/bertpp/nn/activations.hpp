@@ -1,0 +1,92 @@
+// The activation functions BERT-family configs name (HF's ACT2FN), applied in
+// place to a whole activation matrix.
+#pragma once
+
+#include <Eigen/Core>
+#include <unsupported/Eigen/SpecialFunctions>
+
+#include <cmath>
+#include <string>
+
+namespace bertpp {
+
+enum class Activation { Gelu, GeluTanh, QuickGelu, Relu, Silu, Tanh, Sigmoid, Linear };
+
+namespace detail {
+
+struct ActivationName {
+  const char* name;
+  Activation activation;
+};
+
+// HF's names: gelu/gelu_python use erf; gelu_new, gelu_pytorch_tanh,
+// gelu_fast and gelu_accurate are all the tanh approximation.
+inline const ActivationName* activation_names(std::size_t& count) {
+  static const ActivationName names[] = {
+      {"gelu", Activation::Gelu},           {"gelu_python", Activation::Gelu},
+      {"gelu_new", Activation::GeluTanh},   {"gelu_pytorch_tanh", Activation::GeluTanh},
+      {"gelu_fast", Activation::GeluTanh},  {"gelu_accurate", Activation::GeluTanh},
+      {"quick_gelu", Activation::QuickGelu}, {"relu", Activation::Relu},
+      {"silu", Activation::Silu},           {"swish", Activation::Silu},
+      {"tanh", Activation::Tanh},           {"sigmoid", Activation::Sigmoid},
+      {"linear", Activation::Linear}};
+  count = sizeof(names) / sizeof(names[0]);
+  return names;
+}
+
+}  // namespace detail
+
+// False when `name` is not an activation bertpp implements.
+inline bool parse_activation(const std::string& name, Activation& out) {
+  std::size_t count = 0;
+  const detail::ActivationName* names = detail::activation_names(count);
+  for (std::size_t i = 0; i < count; ++i)
+    if (name == names[i].name) {
+      out = names[i].activation;
+      return true;
+    }
+  return false;
+}
+
+inline std::string supported_activation_names() {
+  std::size_t count = 0;
+  const detail::ActivationName* names = detail::activation_names(count);
+  std::string list;
+  for (std::size_t i = 0; i < count; ++i) list += (i ? ", " : "") + std::string(names[i].name);
+  return list;
+}
+
+// Applies `activation` elementwise to `x` in place (any Eigen dense lvalue).
+template <typename Derived>
+void apply_activation(Activation activation, Eigen::DenseBase<Derived>& x) {
+  auto a = x.derived().array();
+  switch (activation) {
+    case Activation::Gelu:  // x * Phi(x), exact erf form
+      a = 0.5f * a * (1.0f + (a * float(M_SQRT1_2)).erf());
+      break;
+    case Activation::GeluTanh: {
+      const float k = 0.7978845608028654f;  // sqrt(2 / pi)
+      a = 0.5f * a * (1.0f + (k * (a + 0.044715f * a.cube())).tanh());
+      break;
+    }
+    case Activation::QuickGelu:
+      a = a * (1.0f / (1.0f + (-1.702f * a).exp()));
+      break;
+    case Activation::Relu:
+      a = a.max(0.0f);
+      break;
+    case Activation::Silu:
+      a = a / (1.0f + (-a).exp());
+      break;
+    case Activation::Tanh:
+      a = a.tanh();
+      break;
+    case Activation::Sigmoid:
+      a = 1.0f / (1.0f + (-a).exp());
+      break;
+    case Activation::Linear:
+      break;
+  }
+}
+
+}  // namespace bertpp

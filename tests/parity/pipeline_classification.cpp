@@ -1,0 +1,75 @@
+// text-classification: every call of the golden expected_pipeline.json of the
+// BERT and DistilBERT SST-2 models (HF transformers' outputs), via run(json).
+#include <bertpp/pipelines/text_classification.hpp>
+
+#include "support/pipeline_replay.hpp"
+
+#include <catch2/catch.hpp>
+
+namespace {
+
+void replay(const std::string& folder) {
+  if (!bertpp_test::have_golden(folder)) return;
+  const bertpp::TextClassificationPipeline classifier(bertpp_test::golden_path(folder));
+  CHECK(bertpp_test::replay_expected_pipeline(
+            folder, [&](const nlohmann::json& args) { return classifier.run(args); }) > 0);
+}
+
+}  // namespace
+
+TEST_CASE("text-classification matches HF on bert-random-sst2") {
+  replay("models/bert-random-sst2");
+}
+
+TEST_CASE("text-classification matches HF on distilbert-random-sst2") {
+  replay("models/distilbert-random-sst2");
+}
+
+TEST_CASE("typed API: top_k, function_to_apply and pairs agree with the golden scores") {
+  const std::string folder = "models/bert-random-sst2";
+  if (!bertpp_test::have_golden(folder)) return;
+  const bertpp::TextClassificationPipeline classifier(bertpp_test::golden_path(folder));
+  // Golden: "I love this movie!" -> NEGATIVE 0.634558379650116 / POSITIVE 0.36544162034988403.
+  const auto best = classifier("I love this movie!");
+  REQUIRE(best.size() == 1);
+  CHECK(best[0].label == "NEGATIVE");
+  CHECK(best[0].score == Approx(0.634558379650116).margin(1e-5));
+
+  bertpp::TextClassificationOptions all;
+  all.top_k = std::nullopt;
+  all.function_to_apply = bertpp::ClassificationFunction::Sigmoid;
+  const auto sigmoid = classifier("I love this movie!", all);
+  REQUIRE(sigmoid.size() == 2);
+  CHECK(sigmoid[1].label == "POSITIVE");
+  CHECK(sigmoid[1].score == Approx(0.5249077677726746).margin(1e-5));
+
+  const auto pair = classifier(bertpp::TextInput("How old are you?", "I am six."));
+  CHECK(pair[0].label == "NEGATIVE");
+  CHECK(pair[0].score == Approx(0.6546361446380615).margin(1e-5));
+}
+
+TEST_CASE("batching does not change results: batch size 1 and 3 give the same logits") {
+  const std::string folder = "models/bert-random-sst2";
+  if (!bertpp_test::have_golden(folder)) return;
+  const bertpp::TextClassificationPipeline classifier(bertpp_test::golden_path(folder));
+  const std::vector<bertpp::TextInput> inputs = {"I love this movie!",
+                                                 "This was a terrible waste of time.",
+                                                 "It's fine, I guess.", "Absolutely wonderful acting"};
+  bertpp::TextClassificationOptions one, three;
+  one.batch.batch_size = 1;
+  three.batch.batch_size = 3;
+  const bertpp::Matrix a = classifier.logits(inputs, one), b = classifier.logits(inputs, three);
+  REQUIRE(a.rows() == 4);
+  CHECK((a - b).cwiseAbs().maxCoeff() < 1e-5f);
+}
+
+TEST_CASE("bad JSON arguments are refused with ArgumentError") {
+  const std::string folder = "models/bert-random-sst2";
+  if (!bertpp_test::have_golden(folder)) return;
+  const bertpp::TextClassificationPipeline classifier(bertpp_test::golden_path(folder));
+  CHECK_THROWS_AS(classifier.run({{"text", "x"}}), bertpp::ArgumentError);
+  CHECK_THROWS_AS(classifier.run({{"inputs", "x"}, {"topk", 2}}), bertpp::ArgumentError);
+  CHECK_THROWS_AS(classifier.run({{"inputs", 42}}), bertpp::ArgumentError);
+  CHECK_THROWS_AS(classifier.run({{"inputs", "x"}, {"function_to_apply", "tanh"}}),
+                  bertpp::ArgumentError);
+}
