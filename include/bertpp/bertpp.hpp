@@ -1,7 +1,9 @@
 // Umbrella header: everything bertpp offers. Includes the public headers, nothing else.
 #pragma once
 
+#include "bertpp/version.hpp"
 #include "bertpp/error.hpp"
+#include "bertpp/runtime.hpp"
 #include "bertpp/nn/tensor.hpp"
 #include "bertpp/io/safetensors.hpp"
 #include "bertpp/io/tensor_store.hpp"
@@ -22,4 +24,6 @@
 #include "bertpp/pipelines/text_classification.hpp"
 #include "bertpp/pipelines/zero_shot_classification.hpp"
 #include "bertpp/pipelines/fill_mask.hpp"
+#include "bertpp/pipelines/question_answering.hpp"
+#include "bertpp/pipelines/token_classification.hpp"
 #include "bertpp/pipelines/factory.hpp"

@@ -8,6 +8,7 @@
 #include "bertpp/nn/tensor.hpp"
 #include "bertpp/nn/weight_binder.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -83,11 +84,14 @@ struct QkvProjection {
     if (q.weight.empty() || k.weight.empty() || v.weight.empty() || q.bias.empty() ||
         k.bias.empty() || v.bias.empty())
       return fused;  // a missing tensor; the binder reports it
-    const Eigen::Index h = q.out_features();
-    fused.weight.resize(3 * h, q.in_features());
-    fused.weight << q.weight.matrix(), k.weight.matrix(), v.weight.matrix();
+    const Eigen::Index h = q.out_features(), in = q.in_features();
+    fused.weight.resize(3 * h, in);
     fused.bias.resize(3 * h);
-    fused.bias << q.bias.vector(), k.bias.vector(), v.bias.vector();
+    const Linear* parts[] = {&q, &k, &v};
+    for (Eigen::Index i = 0; i < 3; ++i) {  // plain copies: row-major blocks are contiguous
+      std::copy_n(parts[i]->weight.data, h * in, fused.weight.data() + i * h * in);
+      std::copy_n(parts[i]->bias.data, h, fused.bias.data() + i * h);
+    }
     return fused;
   }
 

@@ -2,6 +2,9 @@
 // question and context are encoded as a pair, the context split into
 // overlapping windows (max_seq_len, doc_stride), every window scored by the
 // model's start/end logits, and the best context spans returned.
+// Semantics of transformers up to 4.52 (what the golden data was made with):
+// each window offers its own top_k spans and equal answers from overlapping
+// windows stay separate (4.53+ merges them and over-fetches per window).
 //
 //   bertpp::QuestionAnsweringPipeline qa("models/bert-squad");
 //   auto result = qa("Where is Normandy?", "Normandy is a region in France.");
@@ -137,7 +140,7 @@ class QuestionAnsweringPipeline : public Pipeline {
     const std::vector<QuestionAnsweringInput> inputs = parse_inputs(reader);
     QuestionAnsweringOptions options;
     options.top_k = reader.get<std::size_t>("topk", options.top_k);  // HF's deprecated name
-    options.top_k = reader.get<std::size_t>("top_k", options.top_k);
+    options.top_k = reader.count("top_k", options.top_k);
     options.doc_stride = optional_size(reader, args, "doc_stride");
     options.max_answer_len = reader.get<std::size_t>("max_answer_len", options.max_answer_len);
     options.max_seq_len = optional_size(reader, args, "max_seq_len");
@@ -145,7 +148,7 @@ class QuestionAnsweringPipeline : public Pipeline {
     options.handle_impossible_answer =
         reader.get<bool>("handle_impossible_answer", options.handle_impossible_answer);
     options.align_to_words = reader.get<bool>("align_to_words", options.align_to_words);
-    options.batch.batch_size = reader.get<std::size_t>("batch_size", options.batch.batch_size);
+    options.batch.batch_size = reader.count("batch_size", options.batch.batch_size);
     reader.reject_unknown();
 
     const std::vector<QuestionAnsweringResult> results = (*this)(inputs, options);
@@ -208,16 +211,13 @@ class QuestionAnsweringPipeline : public Pipeline {
       const Encoding& window = windows[w];
       const detail::QaWindowSpans spans = detail::qa_window_spans(
           logits[w].start.data(), logits[w].end.data(), detail::qa_allowed_tokens(window),
-          options.align_to_words ? options.top_k * 2 + 10 : options.top_k, options.max_answer_len);
+          options.top_k, options.max_answer_len);
       null_score = std::min(null_score, static_cast<double>(spans.null_score));
       for (const detail::QaSpan& span : spans.spans) {
         const Offset bytes =
             detail::qa_span_bytes(window, span.start, span.end, options.align_to_words);
-        std::string text = detail::qa_slice(context, bytes);
-        bool merged = false;
-        for (auto& a : pool) if (a.answer == text) { a.score += span.score; merged = true; break; }
-        if (!merged) pool.push_back({static_cast<double>(span.score), chars.char_of_byte(bytes.begin),
-                        chars.char_of_byte(bytes.end), text});
+        pool.push_back({static_cast<double>(span.score), chars.char_of_byte(bytes.begin),
+                        chars.char_of_byte(bytes.end), detail::qa_slice(context, bytes)});
       }
     }
     return {detail::qa_best_answers(std::move(pool), options.handle_impossible_answer, null_score,
