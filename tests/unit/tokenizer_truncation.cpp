@@ -95,17 +95,17 @@ TEST_CASE("padding to max_length, to the batch's longest, to a multiple", "[toke
   CHECK(e.offsets[4] == bertpp::Offset{0, 0});
 
   o.padding.strategy = bertpp::PaddingStrategy::Longest;
-  const auto batch = tok.encode_batch({"hello", "a b c a", ""}, o);
+  const auto batch = tok.encode_batch(std::vector<std::string>{"hello", "a b c a", ""}, o);
   REQUIRE(batch.size() == 3);
   for (const auto& b : batch) CHECK(b.size() == 6);
   CHECK(batch[2].attention_mask == Ids{1, 1, 0, 0, 0, 0});
 
   o.padding.pad_to_multiple_of = 4;
-  const auto rounded = tok.encode_batch({"hello", "a b c a"}, o);
+  const auto rounded = tok.encode_batch(std::vector<std::string>{"hello", "a b c a"}, o);
   CHECK(rounded[0].size() == 8);
   CHECK(rounded[1].size() == 8);
 
-  const auto pairs = tok.encode_batch({{"hello", "world"}, {"a", "b c"}}, o);
+  const auto pairs = tok.encode_batch(std::vector<std::pair<std::string, std::string>>{{"hello", "world"}, {"a", "b c"}}, o);
   CHECK(pairs[0].size() == 8);
   CHECK(pairs[1].type_ids == Ids{0, 0, 0, 1, 1, 1, 0, 0});
 }
