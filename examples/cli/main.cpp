@@ -106,16 +106,18 @@ void for_each_input_batch(const Options& options,
   }
 }
 
+// HF's tokenizer output for one text; word ids of special tokens are null.
 json encoding_json(const bertpp::Encoding& e, const std::string& text) {
-  json offsets = json::array(), chars = json::array();
+  json offsets = json::array(), chars = json::array(), word_ids = json::array();
   const auto char_spans = bertpp::char_offsets(e, text);
   for (std::size_t i = 0; i < e.size(); ++i) {
     offsets.push_back({e.offsets[i].begin, e.offsets[i].end});
     chars.push_back({char_spans[i].begin, char_spans[i].end});
+    word_ids.push_back(e.word_ids[i] == bertpp::Encoding::kNone ? json(nullptr) : json(e.word_ids[i]));
   }
   return {{"ids", e.ids},           {"tokens", e.tokens},
           {"type_ids", e.type_ids}, {"attention_mask", e.attention_mask},
-          {"word_ids", e.word_ids}, {"offsets", chars},
+          {"word_ids", word_ids}, {"offsets", chars},
           {"byte_offsets", offsets}};
 }
 
@@ -304,10 +306,47 @@ int run_ner(const Options& options) {
       });
 }
 
+// What a model folder holds: architecture, sizes, weights by dtype, labels,
+// tokenizer settings. Reads headers only; no weights are loaded.
+json describe_model_folder(const std::string& folder) {
+  const auto location = bertpp::ModelFolder::locate(folder);
+  const auto config = bertpp::ModelConfig::from_file(location.config_path);
+  const auto store = location.open_weights();
+  std::map<std::string, std::int64_t> parameters_by_dtype;
+  std::int64_t parameters = 0;
+  for (const std::string& name : store.names()) {
+    const bertpp::TensorInfo* info = store.find(name);
+    parameters_by_dtype[bertpp::dtype_name(info->dtype)] += info->element_count();
+    parameters += info->element_count();
+  }
+  const auto tokenizer = bertpp::WordPieceTokenizer::from_folder(folder);
+  const auto& t = tokenizer.options();
+  return {{"folder", folder},
+          {"model_type", config.model_type_name},
+          {"architectures", config.architectures},
+          {"hidden_size", config.hidden_size},
+          {"num_hidden_layers", config.num_hidden_layers},
+          {"num_attention_heads", config.num_attention_heads},
+          {"intermediate_size", config.intermediate_size},
+          {"hidden_act", config.hidden_act_name},
+          {"max_position_embeddings", config.max_position_embeddings},
+          {"vocab_size", config.vocab_size},
+          {"labels", config.id2label},
+          {"weights", {{"file", location.weights_path},
+                       {"tensors", store.names().size()},
+                       {"parameters", parameters},
+                       {"parameters_by_dtype", parameters_by_dtype}}},
+          {"tokenizer", {{"vocab_size", tokenizer.vocab_size()},
+                         {"lowercase", t.lowercase},
+                         {"strip_accents", t.strip_accents ? json(*t.strip_accents) : json(nullptr)},
+                         {"handle_chinese_chars", t.handle_chinese_chars},
+                         {"unk_token", t.unk_token},
+                         {"mask_token", t.mask_token}}}};
+}
+
 int run_info(const Options& options) {
   options.reject_unknown(kCommonOptions);
-  const std::string folder = options.required("model");
-  std::cout << bertpp::describe_model_folder(folder).dump(2) << '\n';
+  std::cout << describe_model_folder(options.required("model")).dump(2) << '\n';
   return 0;
 }
 

@@ -111,9 +111,9 @@ TEST_CASE("self-attention: scaled dot products, padding keys get exactly zero we
   qkv << 1, 0,  1, 0,  1, 2,
          0, 0,  0, 0,  3, 4,
          0, 0,  9, 9,  100, 100;  // third token is padding
-  const Matrix mask_bias = bertpp::attention_mask_bias({1, 1, 0}, 1, 3);
+  const auto mask = bertpp::AttentionMask::build({1, 1, 0}, 1, 3);
   Matrix context(3, 2), scores(3 * 8, 3), probabilities(3, 3);
-  bertpp::self_attention(qkv, mask_bias, 1, 3, 1, context, scores, &probabilities);
+  bertpp::self_attention(qkv, mask, 1, 3, 1, context, scores, &probabilities);
   // Token 0: scores [1/sqrt(2), 0, masked] -> sigmoid(1/sqrt(2)) = 0.669761549.
   CHECK(probabilities(0, 0) == Approx(0.669761549f).margin(1e-6));
   CHECK(probabilities(0, 1) == Approx(1 - 0.669761549f).margin(1e-6));
@@ -130,9 +130,9 @@ TEST_CASE("an all-padding row attends uniformly, as HF's finfo.min mask does") {
   qkv(0, 1) = 5;  // q of token 0; k and v rows
   qkv(0, 4) = 2;
   qkv(1, 4) = 4;
-  const Matrix mask_bias = bertpp::attention_mask_bias({0, 0}, 1, 2);
+  const auto mask = bertpp::AttentionMask::build({0, 0}, 1, 2);
   Matrix context(2, 2), scores(2 * 8, 2), probabilities(2, 2);
-  bertpp::self_attention(qkv, mask_bias, 1, 2, 1, context, scores, &probabilities);
+  bertpp::self_attention(qkv, mask, 1, 2, 1, context, scores, &probabilities);
   CHECK(probabilities(0, 0) == 0.5f);
   CHECK(probabilities(0, 1) == 0.5f);
   CHECK(context(0, 0) == Approx(3.0f));
@@ -143,9 +143,9 @@ TEST_CASE("several heads attend over their own column slices") {
   Matrix qkv(2, 6);
   qkv << 1, 0,  1, 0,  10, 20,
          1, 0,  0, 0,  30, 40;
-  const Matrix mask_bias = bertpp::attention_mask_bias({}, 1, 2);
+  const auto mask = bertpp::AttentionMask::build({}, 1, 2);
   Matrix context(2, 2), scores(2 * 8, 2), probabilities(2 * 2, 2);
-  bertpp::self_attention(qkv, mask_bias, 1, 2, 2, context, scores, &probabilities);
+  bertpp::self_attention(qkv, mask, 1, 2, 2, context, scores, &probabilities);
   const float p = 1.0f / (1.0f + std::exp(-1.0f));  // head 0: scores [1, 0]
   CHECK(probabilities(0, 0) == Approx(p));
   CHECK(probabilities(2, 0) == 0.5f);  // head 1 (rows 2..3): q = 0

@@ -95,7 +95,7 @@ struct Encoder {
       out.hidden_states.push_back(hidden);
     }
     if (options.output_attentions) out.attentions.reserve(layers.size());
-    const Matrix mask_bias = attention_mask_bias(input.attention_mask, batch, seq);
+    const AttentionMask mask = AttentionMask::build(input.attention_mask, batch, seq);
     EncoderWorkspace workspace;
     workspace.resize(rows, hidden_size, intermediate_size, seq);
     for (const TransformerLayer& layer : layers) {
@@ -104,7 +104,7 @@ struct Encoder {
         out.attentions.emplace_back(batch * num_heads * seq, seq);
         probabilities = &out.attentions.back();
       }
-      layer.forward(hidden, mask_bias, batch, seq, workspace, probabilities);
+      layer.forward(hidden, mask, batch, seq, workspace, probabilities);
       if (options.output_hidden_states) out.hidden_states.push_back(hidden);
     }
     if (has_pooler()) out.pooler_output = pool(hidden, batch, seq);

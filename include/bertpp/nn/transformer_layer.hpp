@@ -9,7 +9,9 @@
 #include "bertpp/nn/tensor.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <vector>
 
 namespace bertpp {
 
@@ -28,25 +30,61 @@ struct EncoderWorkspace {
   }
 };
 
-// The additive attention mask: per batch row, 0 at attended positions and the
-// lowest float at padding, as HF adds (1 - mask) * finfo.min to the scores.
-// A padding key then gets probability exactly 0.
-inline Matrix attention_mask_bias(const std::vector<std::int32_t>& mask, Eigen::Index batch,
-                                  Eigen::Index seq_len) {
-  Matrix bias = Matrix::Zero(batch, seq_len);
-  if (mask.empty()) return bias;
-  for (Eigen::Index b = 0; b < batch; ++b)
-    for (Eigen::Index s = 0; s < seq_len; ++s)
-      if (mask[static_cast<std::size_t>(b * seq_len + s)] == 0)
-        bias(b, s) = std::numeric_limits<float>::lowest();
-  return bias;
+// The attention mask of a padded batch. As HF, padding keys are pushed to
+// the lowest float before the softmax (so a row with no real key at all
+// attends uniformly, as HF's finfo.min mask makes it); their probabilities
+// are then zeroed exactly, where a vectorised exp would leave ~1e-38.
+struct AttentionMask {
+  Matrix bias;                   // [batch, seq]: 0 or lowest
+  Matrix keep;                   // [batch, seq]: 1 or 0
+  std::vector<char> padded;      // per sequence: any masked key?
+  std::vector<char> all_masked;  // per sequence: no real key at all?
+
+  static AttentionMask build(const std::vector<std::int32_t>& mask, Eigen::Index batch,
+                             Eigen::Index seq_len) {
+    AttentionMask m;
+    m.bias = Matrix::Zero(batch, seq_len);
+    m.keep = Matrix::Ones(batch, seq_len);
+    m.padded.assign(static_cast<std::size_t>(batch), 0);
+    m.all_masked.assign(static_cast<std::size_t>(batch), 0);
+    if (mask.empty()) return m;
+    for (Eigen::Index b = 0; b < batch; ++b) {
+      for (Eigen::Index s = 0; s < seq_len; ++s) {
+        if (mask[static_cast<std::size_t>(b * seq_len + s)] != 0) continue;
+        m.bias(b, s) = std::numeric_limits<float>::lowest();
+        m.keep(b, s) = 0.0f;
+        m.padded[static_cast<std::size_t>(b)] = 1;
+      }
+      m.all_masked[static_cast<std::size_t>(b)] = seq_len > 0 && m.keep.row(b).sum() == 0.0f;
+    }
+    return m;
+  }
+};
+
+// Row-wise softmax(scores * scale + mask) for one sequence's [seq, seq] block.
+template <typename Block>
+void masked_softmax_rows(Block&& scores, float scale, const AttentionMask& mask, Eigen::Index b) {
+  const std::size_t sequence = static_cast<std::size_t>(b);
+  if (mask.all_masked[sequence]) {
+    scores.setConstant(1.0f / static_cast<float>(scores.cols()));
+    return;
+  }
+  for (Eigen::Index r = 0; r < scores.rows(); ++r) {
+    auto row = scores.row(r);
+    if (mask.padded[sequence]) row = row * scale + mask.bias.row(b);
+    else row *= scale;
+    const float max = row.maxCoeff();
+    row = (row.array() - max).exp();
+    if (mask.padded[sequence]) row = row.cwiseProduct(mask.keep.row(b));
+    row /= row.sum();
+  }
 }
 
 // softmax(Q K^T / sqrt(d) + mask) V for every (sequence, head). `qkv` rows
 // hold [q | k | v] for batch * seq_len tokens; the result goes to `context`
 // ([tokens, hidden]). When `probabilities` is given ([batch*heads*seq, seq])
 // the attention weights are written there.
-inline void self_attention(const Matrix& qkv, const Matrix& mask_bias, Eigen::Index batch,
+inline void self_attention(const Matrix& qkv, const AttentionMask& mask, Eigen::Index batch,
                            Eigen::Index seq_len, Eigen::Index heads, Matrix& context,
                            Matrix& scores_workspace, Matrix* probabilities) {
   const Eigen::Index hidden = context.cols();
@@ -61,9 +99,7 @@ inline void self_attention(const Matrix& qkv, const Matrix& mask_bias, Eigen::In
                       : scores_workspace.block(detail::thread_index() * seq_len, 0, seq_len, seq_len);
     scores.noalias() = qkv.block(first, h * d, seq_len, d) *
                        qkv.block(first, hidden + h * d, seq_len, d).transpose();
-    scores *= scale;
-    scores.rowwise() += mask_bias.row(b);
-    softmax_rows(scores);
+    masked_softmax_rows(scores, scale, mask, b);
     context.block(first, h * d, seq_len, d).noalias() =
         scores * qkv.block(first, 2 * hidden + h * d, seq_len, d);
   }
@@ -80,10 +116,10 @@ struct TransformerLayer {
   Eigen::Index num_heads = 1;
 
   // hidden <- LN(h + FFN(h)) with h = LN(hidden + Attention(hidden)).
-  void forward(Matrix& hidden, const Matrix& mask_bias, Eigen::Index batch, Eigen::Index seq_len,
+  void forward(Matrix& hidden, const AttentionMask& mask, Eigen::Index batch, Eigen::Index seq_len,
                EncoderWorkspace& ws, Matrix* probabilities) const {
     qkv.forward(hidden, ws.qkv);
-    self_attention(ws.qkv, mask_bias, batch, seq_len, num_heads, ws.context, ws.scores,
+    self_attention(ws.qkv, mask, batch, seq_len, num_heads, ws.context, ws.scores,
                    probabilities);
     attention_output.forward(ws.context, ws.attention_output);
     ws.attention_output += hidden;

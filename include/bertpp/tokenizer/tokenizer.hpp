@@ -513,7 +513,13 @@ class WordPieceTokenizer {
       if (t.content.empty() || detail::utf8_invalid_position(t.content) != std::string_view::npos)
         throw LoadError(path + ": field 'added_tokens' has an empty or invalid token");
       add_token(std::move(t));
-      if (added_.back().special && added_.back().content == "[PAD]") options_.pad_token = "[PAD]";
+    }
+    // tokenizer.json's own padding settings name the pad token; the padding
+    // strategy itself is chosen per call (EncodeOptions), as transformers does.
+    const auto padding = root.find("padding");
+    if (padding != root.end() && padding->is_object()) {
+      options_.pad_token = detail::json_field<std::string, LoadError>(*padding, "pad_token", "[PAD]", path);
+      options_.pad_type_id = detail::json_field<std::int32_t, LoadError>(*padding, "pad_type_id", 0, path);
     }
   }
 

@@ -1,0 +1,108 @@
+// Fuzzes WordPieceTokenizer::encode on arbitrary bytes, single texts and
+// pairs, with truncation, stride and padding chosen by the input.
+//
+// Input layout: byte 0 = flags, byte 1 = max_length, byte 2 = stride,
+// byte 3 = where the text ends (fraction of the rest); the rest is text
+// [+ pair]. The vocabulary is the golden bert-base-uncased one when
+// ../shared is present (BERTPP_FUZZ_VOCAB overrides), else a small built-in one.
+#include "fuzz_support.hpp"
+
+#include "bertpp/tokenizer/tokenizer.hpp"
+
+#include <fstream>
+#include <memory>
+#include <vector>
+
+namespace {
+
+std::string vocab_path() {
+  if (const char* env = std::getenv("BERTPP_FUZZ_VOCAB")) return env;
+#ifdef BERTPP_SHARED_DIR
+  const std::string golden = std::string(BERTPP_SHARED_DIR) + "/golden/models/bert-random/vocab.txt";
+  if (std::ifstream(golden).good()) return golden;
+#endif
+  // Fallback: a tiny synthetic vocabulary.
+  const std::string path = bertpp_fuzz::scratch_path("-vocab.txt");
+  std::ofstream out(path);
+  for (const char* token : {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a", "b", "c", "e", "h",
+                            "l", "o", "##a", "##b", "##l", "##lo", "he", "hello", ",", "!", ".",
+                            "\xe4\xbd\xa0", "\xc3\xa9", "##\xc3\xa9", "un", "##aff", "##able"})
+    out << token << "\n";
+  return path;
+}
+
+// Tokenizers with each normalizer variant the golden files cover.
+const std::vector<bertpp::WordPieceTokenizer>& tokenizers() {
+  static const std::vector<bertpp::WordPieceTokenizer> all = [] {
+    const std::string path = vocab_path();
+    std::vector<bertpp::WordPieceTokenizer> list;
+    for (int variant = 0; variant < 4; ++variant) {
+      bertpp::TokenizerOptions options;
+      options.lowercase = variant != 1;
+      if (variant == 2) options.strip_accents = false;
+      options.handle_chinese_chars = variant != 3;
+      list.push_back(bertpp::WordPieceTokenizer::from_vocab_file(path, options));
+    }
+    return list;
+  }();
+  return all;
+}
+
+void check_encoding(const bertpp::Encoding& e, std::string_view text, std::string_view pair,
+                    std::size_t max_length, bool truncated, bool depth_ok = true) {
+  const std::size_t n = e.ids.size();
+  BERTPP_FUZZ_CHECK(e.type_ids.size() == n && e.tokens.size() == n && e.offsets.size() == n);
+  BERTPP_FUZZ_CHECK(e.attention_mask.size() == n && e.special_tokens_mask.size() == n);
+  BERTPP_FUZZ_CHECK(e.word_ids.size() == n && e.sequence_ids.size() == n);
+  if (truncated) BERTPP_FUZZ_CHECK(n <= max_length || max_length < 3);
+  for (std::size_t i = 0; i < n; ++i) {
+    const bertpp::Offset o = e.offsets[i];
+    const std::size_t limit = e.sequence_ids[i] == 1 ? pair.size() : text.size();
+    BERTPP_FUZZ_CHECK(o.begin <= o.end && o.end <= limit);
+  }
+  (void)bertpp::char_offsets(e, text, pair);
+  if (depth_ok)
+    for (const bertpp::Encoding& window : e.overflowing)
+      check_encoding(window, text, pair, max_length, truncated, false);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size < 4) return 0;
+  const std::uint8_t flags = data[0];
+  const std::size_t max_length = data[1];
+  const std::size_t stride = data[2] % 16;
+  const std::string_view rest(reinterpret_cast<const char*>(data + 4), size - 4);
+  const std::size_t split = rest.size() * data[3] / 255;
+  const bool use_pair = flags & 0x04;
+  const std::string_view text = use_pair ? rest.substr(0, split) : rest;
+  const std::string_view pair = use_pair ? rest.substr(split) : std::string_view();
+
+  const bertpp::WordPieceTokenizer& tokenizer = tokenizers()[flags & 0x03];
+  bertpp::EncodeOptions options;
+  options.add_special_tokens = !(flags & 0x08);
+  const bool truncate = flags & 0x10;
+  if (truncate)
+    options.truncation = bertpp::TruncationOptions{
+        max_length, static_cast<bertpp::TruncationStrategy>((flags >> 5) % 3), stride};
+  if (flags & 0x80) {
+    options.padding.strategy = bertpp::PaddingStrategy::Longest;
+    options.padding.pad_to_multiple_of = stride;
+  }
+
+  const bool valid = bertpp::detail::utf8_invalid_position(text) == std::string_view::npos &&
+                     bertpp::detail::utf8_invalid_position(pair) == std::string_view::npos;
+  try {
+    const bertpp::Encoding e =
+        use_pair ? tokenizer.encode(text, pair, options) : tokenizer.encode(text, options);
+    BERTPP_FUZZ_CHECK(valid);  // invalid UTF-8 must be refused
+    check_encoding(e, text, pair, max_length, truncate && options.add_special_tokens);
+    const std::string decoded = tokenizer.decode(e.ids);
+    BERTPP_FUZZ_CHECK(bertpp::detail::utf8_invalid_position(decoded) == std::string_view::npos);
+    (void)tokenizer.decode(e.ids, false, false);
+  } catch (const bertpp::TokenizerError&) {
+    // invalid UTF-8, or a truncation HF refuses too
+  }
+  return 0;
+}

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Writes the small synthetic seed corpora in tests/fuzz/corpus/ (committed;
+re-run only to change them). Every seed is made up here, nothing is copied
+from real models."""
+import json
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def put(target, name, data):
+    folder = os.path.join(HERE, "corpus", target)
+    os.makedirs(folder, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    with open(os.path.join(folder, name), "wb") as f:
+        f.write(data)
+
+
+def safetensors(tensors, metadata=None):
+    header, data = {}, b""
+    for name, dtype, shape, payload in tensors:
+        header[name] = {"dtype": dtype, "shape": shape,
+                        "data_offsets": [len(data), len(data) + len(payload)]}
+        data += payload
+    if metadata is not None:
+        header["__metadata__"] = metadata
+    text = json.dumps(header).encode()
+    return struct.pack("<Q", len(text)) + text + data
+
+
+def seeds_safetensors():
+    f32 = struct.pack("<6f", 0.5, -1.0, 2.0, 0.0, 3.25, -0.125)
+    put("safetensors", "f32", safetensors([("w", "F32", [2, 3], f32)]))
+    put("safetensors", "mixed", safetensors([
+        ("a.weight", "F32", [2, 3], f32),
+        ("a.bias", "F16", [4], struct.pack("<4H", 0x3C00, 0xC000, 0x7C00, 0x0001)),
+        ("b", "BF16", [2, 2], struct.pack("<4H", 0x3F80, 0xBF80, 0x7FC0, 0x0000)),
+        ("ids", "I64", [3], struct.pack("<3q", 0, 1, 2)),
+        ("d", "F64", [1], struct.pack("<d", 1e300)),
+    ], {"format": "pt"}))
+    put("safetensors", "empty_tensor", safetensors([("e", "F32", [0, 4], b"")]))
+    put("safetensors", "empty_header", safetensors([]))
+    put("safetensors", "scalar", safetensors([("s", "F32", [], struct.pack("<f", 1.5))]))
+
+
+def seeds_config():
+    bert = {"architectures": ["BertForSequenceClassification"], "model_type": "bert",
+            "hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 4,
+            "intermediate_size": 64, "hidden_act": "gelu", "max_position_embeddings": 128,
+            "type_vocab_size": 2, "vocab_size": 100, "layer_norm_eps": 1e-12,
+            "pad_token_id": 0, "id2label": {"0": "NEGATIVE", "1": "POSITIVE"},
+            "label2id": {"NEGATIVE": 0, "POSITIVE": 1}, "problem_type": "single_label_classification",
+            "position_embedding_type": "absolute"}
+    put("config", "bert.json", json.dumps(bert, indent=2))
+    distil = {"architectures": ["DistilBertForQuestionAnswering"], "model_type": "distilbert",
+              "dim": 32, "n_layers": 2, "n_heads": 4, "hidden_dim": 64, "activation": "gelu",
+              "max_position_embeddings": 64, "vocab_size": 100, "sinusoidal_pos_embds": False}
+    put("config", "distilbert.json", json.dumps(distil))
+    put("config", "inferred.json", json.dumps({"hidden_size": 8, "num_hidden_layers": 1,
+                                               "num_attention_heads": 2, "num_labels": 3,
+                                               "hidden_act": "gelu_new"}))
+
+
+def tokenizer_json(post, normalizer=True):
+    vocab = {t: i for i, t in enumerate(
+        ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "hello", "world", "!", ",", "un",
+         "##aff", "##able", "a", "##a", "\u4f60", "caf", "##e", "##\u00e9"])}
+    specials = [{"id": vocab[t], "content": t, "single_word": False, "lstrip": False,
+                 "rstrip": False, "normalized": False, "special": True}
+                for t in ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]]
+    return json.dumps({
+        "version": "1.0", "truncation": None, "padding": None, "added_tokens": specials,
+        "normalizer": {"type": "BertNormalizer", "clean_text": True, "handle_chinese_chars": True,
+                       "strip_accents": None, "lowercase": True} if normalizer else None,
+        "pre_tokenizer": {"type": "BertPreTokenizer"},
+        "post_processor": post,
+        "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": True},
+        "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+                  "max_input_chars_per_word": 100, "vocab": vocab}})
+
+
+def seeds_tokenizer_json():
+    template = {"type": "TemplateProcessing",
+                "single": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}},
+                           {"Sequence": {"id": "A", "type_id": 0}},
+                           {"SpecialToken": {"id": "[SEP]", "type_id": 0}}],
+                "pair": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}},
+                         {"Sequence": {"id": "A", "type_id": 0}},
+                         {"SpecialToken": {"id": "[SEP]", "type_id": 0}},
+                         {"Sequence": {"id": "B", "type_id": 1}},
+                         {"SpecialToken": {"id": "[SEP]", "type_id": 1}}],
+                "special_tokens": {"[CLS]": {"id": "[CLS]", "ids": [2], "tokens": ["[CLS]"]},
+                                   "[SEP]": {"id": "[SEP]", "ids": [3], "tokens": ["[SEP]"]}}}
+    put("tokenizer_json", "template.json", tokenizer_json(template))
+    put("tokenizer_json", "bert_processing.json",
+        tokenizer_json({"type": "BertProcessing", "sep": ["[SEP]", 3], "cls": ["[CLS]", 2]}))
+    put("tokenizer_json", "bare.json", tokenizer_json(None, normalizer=False))
+
+
+def seeds_encode():
+    # byte 0 flags, 1 max_length, 2 stride, 3 split point; see fuzz_encode.cpp.
+    texts = [
+        (0x00, 0, 0, 0, "Hello, world! unaffable"),
+        (0x14, 12, 3, 128, "what is a question?the context is much longer than the question here."),
+        (0x34, 10, 2, 60, "first text here|second text"),
+        (0x54, 8, 0, 200, "a b c d e f g h i j|k"),
+        (0x11, 6, 1, 0, "Caf\u00e9 CAF\u00c9 na\u00efve \u0130stanbul"),
+        (0x82, 0, 8, 0, "\u4f60\u597d\u4e16\u754c \u3053\u3093\u306b\u3061\u306f \ud55c\uad6d\uc5b4"),
+        (0x03, 0, 0, 0, "[CLS] [MASK] [SEP][PAD]x[UNK]"),
+        (0x00, 0, 0, 0, "tab\there\u00a0nbsp\u200bzw\u0000nul\ufffdrepl \U0001F600 emoji"),
+    ]
+    for i, (flags, max_len, stride, split, text) in enumerate(texts):
+        put("encode", "seed%d" % i, bytes([flags, max_len, stride, split]) + text.encode("utf-8"))
+    put("encode", "invalid_utf8", bytes([0, 0, 0, 0]) + b"ok \xc3\x28 \xed\xa0\x80 \xf4\x90\x80\x80")
+
+
+if __name__ == "__main__":
+    seeds_safetensors()
+    seeds_config()
+    seeds_tokenizer_json()
+    seeds_encode()
