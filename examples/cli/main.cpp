@@ -208,7 +208,16 @@ int run_pipeline_command(const Options& options, const std::string& task,
   const auto pipe = bertpp::pipeline(task, options.required("model"));
   Output out(options.get("output"));
   for_each_input_batch(options, [&](const std::vector<InputRecord>& batch) {
-    const json results = pipe.run(make_args(batch));
+    json args = make_args(batch);
+    if (batch.size() == 1) {
+      // HF unwraps some one-element lists (QA, fill-mask) and not others:
+      // a single input is passed unwrapped, so its result is the item itself.
+      for (const char* key : {"inputs", "sequences", "question", "context"})
+        if (args.contains(key)) args[key] = json(args[key].at(0));
+      out.line(pipe.run(args));
+      return;
+    }
+    const json results = pipe.run(args);
     // A list input gives one result per input.
     if (!results.is_array() || results.size() != batch.size())
       throw bertpp::Error("internal: " + task + " returned " + std::to_string(results.size()) +

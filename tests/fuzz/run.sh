@@ -16,7 +16,7 @@ targets=("$@")
 build="${BERTPP_FUZZ_BUILD:-$root/build/fuzz}"
 
 CXX="${BERTPP_FUZZ_CXX:-clang++}" cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DBERTPP_FUZZ=ON -DBERTPP_USE_OPENMP=OFF -DBERTPP_BUILD_EXAMPLES=OFF >/dev/null
+  -DBERTPP_FUZZ=ON -DBERTPP_USE_OPENMP=OFF -DBERTPP_BUILD_EXAMPLES=OFF -Wno-dev >/dev/null
 cmake --build "$build" -j "$(nproc)" --target "${targets[@]/#/fuzz_}"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/bertpp-fuzz-XXXXXX")"

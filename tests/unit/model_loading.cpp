@@ -172,25 +172,33 @@ TEST_CASE("heads bind by architecture; an absent head is an ArgumentError") {
 }
 
 TEST_CASE("the MLM decoder is tied to the word embeddings unless stored") {
-  TempDir dir;
-  SafetensorsBuilder weights = tiny_bert("bert.");
-  weights.add_pattern("cls.predictions.transform.dense.weight", {kHidden, kHidden})
-      .add_pattern("cls.predictions.transform.dense.bias", {kHidden})
-      .add_pattern("cls.predictions.transform.LayerNorm.weight", {kHidden})
-      .add_pattern("cls.predictions.transform.LayerNorm.bias", {kHidden})
-      .add("cls.predictions.bias", {kVocab}, std::vector<float>(kVocab, 0.0f));
-  write_folder(dir, "BertForMaskedLM", weights);
-  const AutoModel model = AutoModel::from_folder(dir.path());
+  std::vector<float> bias(kVocab);
+  for (int i = 0; i < kVocab; ++i) bias[static_cast<std::size_t>(i)] = 0.25f * static_cast<float>(i);
+  auto mlm_weights = [&] {
+    SafetensorsBuilder weights = tiny_bert("bert.");
+    weights.add_pattern("cls.predictions.transform.dense.weight", {kHidden, kHidden})
+        .add_pattern("cls.predictions.transform.dense.bias", {kHidden})
+        .add_pattern("cls.predictions.transform.LayerNorm.weight", {kHidden})
+        .add_pattern("cls.predictions.transform.LayerNorm.bias", {kHidden})
+        .add("cls.predictions.bias", {kVocab}, bias);
+    return weights;
+  };
   const ModelInput input = batch_of_two();
-  const Matrix logits = model.masked_lm_logits(input, {1, 6});
-  REQUIRE(logits.rows() == 2);
-  REQUIRE(logits.cols() == kVocab);
-  // Tied: logits = transformed hidden . word embedding rows; zero bias.
-  const auto& head = model.encoder();
-  const Matrix hidden = model.forward(input).last_hidden_state;
-  CHECK(head.embeddings.word.data == model.encoder().embeddings.word.data);
-  CHECK_THROWS_WITH(model.masked_lm_logits(input, {8}), Contains("row 8 is outside the batch's 8 tokens"));
-  (void)hidden;
+  TempDir tied_dir, stored_dir;
+  write_folder(tied_dir, "BertForMaskedLM", mlm_weights());
+  const AutoModel tied = AutoModel::from_folder(tied_dir.path());
+  const Matrix tied_logits = tied.masked_lm_logits(input, {1, 6});
+  REQUIRE(tied_logits.rows() == 2);
+  REQUIRE(tied_logits.cols() == kVocab);
+  // A stored all-zero decoder leaves only the bias: every row equals it.
+  SafetensorsBuilder stored = mlm_weights();
+  stored.add("cls.predictions.decoder.weight", {kVocab, kHidden}, std::vector<float>(kVocab * kHidden, 0.0f));
+  write_folder(stored_dir, "BertForMaskedLM", stored);
+  const Matrix logits = AutoModel::from_folder(stored_dir.path()).masked_lm_logits(input, {0, 5, 7});
+  for (Eigen::Index r = 0; r < logits.rows(); ++r)
+    for (Eigen::Index v = 0; v < kVocab; ++v) CHECK(logits(r, v) == bias[static_cast<std::size_t>(v)]);
+  CHECK((tied_logits.row(0) - logits.row(0)).cwiseAbs().maxCoeff() > 0.01f);  // the tied decoder did work
+  CHECK_THROWS_WITH(tied.masked_lm_logits(input, {8}), Contains("row 8 is outside the batch's 8 tokens"));
 }
 
 TEST_CASE("inputs the model cannot take are ArgumentErrors") {
@@ -271,4 +279,57 @@ TEST_CASE("one model serves several threads at once; copies share the weights") 
     threads.emplace_back([&, t] { results[t] = (t % 2 ? copy : model).forward(batch_of_two()).last_hidden_state; });
   for (auto& thread : threads) thread.join();
   for (const auto& result : results) CHECK(result == reference);
+}
+
+namespace {
+
+SafetensorsBuilder tiny_distilbert(const std::string& prefix) {
+  SafetensorsBuilder b;
+  auto add = [&](const std::string& name, std::vector<std::int64_t> shape) { b.add_pattern(prefix + name, std::move(shape)); };
+  auto linear = [&](const std::string& scope, int in, int out) {
+    add(scope + ".weight", {out, in});
+    add(scope + ".bias", {out});
+  };
+  add("embeddings.word_embeddings.weight", {kVocab, kHidden});
+  add("embeddings.position_embeddings.weight", {kPositions, kHidden});
+  add("embeddings.LayerNorm.weight", {kHidden});
+  add("embeddings.LayerNorm.bias", {kHidden});
+  for (int i = 0; i < kLayers; ++i) {
+    const std::string l = "transformer.layer." + std::to_string(i) + ".";
+    for (const char* part : {"q_lin", "k_lin", "v_lin", "out_lin"}) linear(l + "attention." + part, kHidden, kHidden);
+    linear(l + "ffn.lin1", kHidden, kInner);
+    linear(l + "ffn.lin2", kInner, kHidden);
+    for (const char* norm : {"sa_layer_norm", "output_layer_norm"}) {
+      add(l + norm + ".weight", {kHidden});
+      add(l + norm + ".bias", {kHidden});
+    }
+  }
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("DistilBertForMaskedLM binds vocab_transform / vocab_layer_norm / vocab_projector") {
+  TempDir dir;
+  nlohmann::json config = {{"model_type", "distilbert"}, {"architectures", {"DistilBertForMaskedLM"}},
+                           {"dim", kHidden}, {"n_layers", kLayers}, {"n_heads", 2}, {"hidden_dim", kInner},
+                           {"vocab_size", kVocab}, {"max_position_embeddings", kPositions}};
+  bertpp_test::write_file(dir.file("config.json"), config.dump());
+  SafetensorsBuilder weights = tiny_distilbert("distilbert.");
+  std::vector<float> bias(kVocab, 0.5f);
+  weights.add_pattern("vocab_transform.weight", {kHidden, kHidden})
+      .add_pattern("vocab_transform.bias", {kHidden})
+      .add_pattern("vocab_layer_norm.weight", {kHidden})
+      .add_pattern("vocab_layer_norm.bias", {kHidden})
+      .add("vocab_projector.bias", {kVocab}, bias);
+  weights.write(dir.file("model.safetensors"));
+  const AutoModel model = AutoModel::from_folder(dir.path());
+  CHECK(model.has_head(bertpp::HeadKind::MaskedLM));
+  CHECK_FALSE(model.encoder().has_pooler());
+  ModelInput input = batch_of_two();
+  input.token_type_ids[2] = 7;  // DistilBERT has no token types: ignored
+  const Matrix logits = model.masked_lm_logits(input, {0, 1});
+  CHECK(logits.rows() == 2);
+  CHECK(logits.cols() == kVocab);
+  CHECK(model.forward(input).pooler_output.size() == 0);
 }

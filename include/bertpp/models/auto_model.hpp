@@ -106,6 +106,8 @@ class AutoModel {
   std::vector<float> tensor(const std::string& name) const { return state_->store.read_floats(name); }
 
  private:
+  AutoModel() = default;  // only the factories make one: a model always has weights
+
   struct State {
     ModelConfig config;
     TensorStore store;  // owns the mappings and converted weights the layers view

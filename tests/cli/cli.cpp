@@ -1,0 +1,287 @@
+// The `bertpp` tool run as a user runs it, its JSON Lines checked against
+// HuggingFace's golden outputs.
+#include "support/golden.hpp"
+#include "support/json_match.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <filesystem>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+using nlohmann::json;
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+std::string shell_quote(const std::string& word) {
+  std::string quoted = "'";
+  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+std::string temp_path(const std::string& name) {
+  static const std::filesystem::path dir = [] {
+    auto d = std::filesystem::temp_directory_path() / ("bertpp-cli-test-" + std::to_string(getpid()));
+    std::filesystem::create_directories(d);
+    return d;
+  }();
+  return (dir / name).string();
+}
+
+// Runs `bertpp <args...>` with `stdin_text` on its standard input.
+RunResult run_cli(const std::vector<std::string>& args, const std::string& stdin_text = "") {
+  const std::string in_path = temp_path("stdin.txt"), err_path = temp_path("stderr.txt");
+  std::ofstream(in_path, std::ios::binary) << stdin_text;
+  std::string command = shell_quote(BERTPP_CLI_PATH);
+  for (const auto& a : args) command += " " + shell_quote(a);
+  command += " < " + shell_quote(in_path) + " 2> " + shell_quote(err_path);
+  RunResult result;
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buffer[4096];
+  std::size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.out.append(buffer, n);
+  const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream err(err_path);
+  result.err.assign(std::istreambuf_iterator<char>(err), {});
+  return result;
+}
+
+std::vector<json> json_lines(const std::string& text) {
+  std::vector<json> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty()) lines.push_back(json::parse(line));
+  return lines;
+}
+
+json golden_pipeline_case(const std::string& model, std::size_t index) {
+  return bertpp_test::read_json(bertpp_test::golden_path("models/" + model + "/expected_pipeline.json"))
+      .at(index);
+}
+
+// Runs the tool and checks line i against expected[i], scores within 1e-5.
+void check_lines(const std::vector<std::string>& args, const std::string& stdin_text,
+                 const std::vector<json>& expected) {
+  const RunResult run = run_cli(args, stdin_text);
+  INFO("stderr: " << run.err);
+  REQUIRE(run.exit_code == 0);
+  const auto lines = json_lines(run.out);
+  REQUIRE(lines.size() == expected.size());
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    INFO("line " << i + 1);
+    CHECK(bertpp_test::json_mismatch(expected[i], lines[i], 1e-5) == "");
+  }
+}
+
+std::vector<json> as_list(const json& value) { return value.get<std::vector<json>>(); }
+
+std::vector<std::string> strings(const json& value) {
+  return value.is_array() ? value.get<std::vector<std::string>>()
+                          : std::vector<std::string>{value.get<std::string>()};
+}
+
+std::string model_dir(const std::string& name) {
+  return bertpp_test::golden_path("models/" + name);
+}
+
+}  // namespace
+
+TEST_CASE("bertpp classify reproduces HF text-classification, with top_k and sigmoid") {
+  if (!bertpp_test::have_golden("models/bert-random-sst2")) return;
+  const std::string model = model_dir("bert-random-sst2");
+  const json plain = golden_pipeline_case("bert-random-sst2", 0);
+  auto args = strings(plain["args"]["inputs"]);
+  args.insert(args.begin(), {"classify", "-m", model});
+  check_lines(args, "", as_list(plain["output"]));
+
+  const json all = golden_pipeline_case("bert-random-sst2", 1);
+  args.push_back("--top-k=all");
+  check_lines(args, "", as_list(all["output"]));
+
+  const json sigmoid = golden_pipeline_case("bert-random-sst2", 2);
+  args.push_back("--function=sigmoid");
+  check_lines(args, "", as_list(sigmoid["output"]));
+}
+
+TEST_CASE("bertpp classify reads text pairs from JSON Lines on stdin") {
+  if (!bertpp_test::have_golden("models/bert-random-sst2")) return;
+  const json pair = golden_pipeline_case("bert-random-sst2", 3);
+  check_lines({"classify", "-m", model_dir("bert-random-sst2"), "--jsonl"},
+              pair["args"]["inputs"][0].dump() + "\n", as_list(pair["output"]));
+}
+
+TEST_CASE("bertpp zero-shot reproduces HF, with multi-label and a custom template") {
+  if (!bertpp_test::have_golden("models/bert-random-nli")) return;
+  const std::string model = model_dir("bert-random-nli");
+  for (std::size_t index : {0, 1, 2}) {
+    const json c = golden_pipeline_case("bert-random-nli", index);
+    std::string labels;
+    for (const auto& l : c["args"]["candidate_labels"]) labels += (labels.empty() ? "" : ",") + l.get<std::string>();
+    std::vector<std::string> args = {"zero-shot", "-m", model, "--labels", labels};
+    if (c["args"].value("multi_label", false)) args.push_back("--multi-label");
+    if (c["args"].contains("hypothesis_template"))
+      args.insert(args.end(), {"--template", c["args"]["hypothesis_template"]});
+    for (const auto& s : strings(c["args"]["sequences"])) args.push_back(s);
+    const json& out = c["output"];
+    check_lines(args, "", out.is_array() ? as_list(out) : std::vector<json>{out});
+  }
+}
+
+TEST_CASE("bertpp fill-mask reproduces HF, with top_k, several masks and targets") {
+  if (!bertpp_test::have_golden("models/bert-random-mlm")) return;
+  const std::string model = model_dir("bert-random-mlm");
+  for (std::size_t index : {0, 1, 2, 3}) {
+    const json c = golden_pipeline_case("bert-random-mlm", index);
+    std::vector<std::string> args = {"fill-mask", "-m", model, c["args"]["inputs"]};
+    if (c["args"].contains("top_k")) args.push_back("--top-k=" + c["args"]["top_k"].dump());
+    if (c["args"].contains("targets")) {
+      std::string targets;
+      for (const auto& t : c["args"]["targets"]) targets += (targets.empty() ? "" : ",") + t.get<std::string>();
+      args.push_back("--targets=" + targets);
+    }
+    check_lines(args, "", {c["output"]});
+  }
+}
+
+TEST_CASE("bertpp qa reproduces HF question answering: windows, top_k, impossible answers") {
+  if (!bertpp_test::have_golden("models/bert-random-squad")) return;
+  const std::string model = model_dir("bert-random-squad");
+  const std::vector<std::pair<const char*, const char*>> flags = {
+      {"top_k", "--top-k"}, {"max_answer_len", "--max-answer-len"},
+      {"max_seq_len", "--max-length"}, {"doc_stride", "--doc-stride"}};
+  for (std::size_t index : {0, 1, 2, 3, 4, 5, 6}) {
+    INFO("golden case " << index);
+    const json c = golden_pipeline_case("bert-random-squad", index);
+    std::vector<std::string> args = {"qa", "-m", model, "--question", c["args"]["question"]};
+    for (const auto& flag : flags)
+      if (c["args"].contains(flag.first)) args.push_back(std::string(flag.second) + "=" + c["args"][flag.first].dump());
+    if (c["args"].value("handle_impossible_answer", false)) args.push_back("--handle-impossible-answer");
+    args.push_back(c["args"]["context"]);
+    check_lines(args, "", {c["output"]});
+  }
+}
+
+TEST_CASE("bertpp qa answers a batch of question/context JSON Lines in order") {
+  if (!bertpp_test::have_golden("models/bert-random-squad")) return;
+  const json c = golden_pipeline_case("bert-random-squad", 8);
+  std::string input;
+  for (std::size_t i = 0; i < c["args"]["question"].size(); ++i)
+    input += json{{"question", c["args"]["question"][i]}, {"context", c["args"]["context"][i]}}.dump() + "\n";
+  check_lines({"qa", "-m", model_dir("bert-random-squad"), "--jsonl"}, input, as_list(c["output"]));
+}
+
+TEST_CASE("bertpp ner reproduces HF token classification for every aggregation strategy") {
+  if (!bertpp_test::have_golden("models/bert-random-ner")) return;
+  const std::string model = model_dir("bert-random-ner");
+  for (std::size_t index : {0, 1, 2, 3, 4}) {
+    const json c = golden_pipeline_case("bert-random-ner", index);
+    std::vector<std::string> args = {"ner", "-m", model,
+                                     "--aggregation=" + c["args"]["aggregation_strategy"].get<std::string>()};
+    for (const auto& s : strings(c["args"]["inputs"])) args.push_back(s);
+    check_lines(args, "", as_list(c["output"]));
+  }
+}
+
+TEST_CASE("bertpp tokenize matches HF tokenizers ids, tokens and character offsets") {
+  if (!bertpp_test::have_golden("tokenizer/uncased.jsonl")) return;
+  std::string input;
+  std::vector<json> expected;
+  bertpp_test::for_each_jsonl(bertpp_test::golden_path("tokenizer/uncased.jsonl"),
+                              [&](const json& line, int) {
+                                if (expected.size() >= 200 || line.contains("pair")) return;
+                                input += json{{"text", line["text"]}}.dump() + "\n";
+                                expected.push_back(line);
+                              });
+  const RunResult run = run_cli({"tokenize", "-m", model_dir("bert-random"), "--jsonl"}, input);
+  REQUIRE(run.exit_code == 0);
+  const auto lines = json_lines(run.out);
+  REQUIRE(lines.size() == expected.size());
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    INFO("text: " << expected[i]["text"]);
+    CHECK(lines[i]["ids"] == expected[i]["ids"]);
+    CHECK(lines[i]["tokens"] == expected[i]["tokens"]);
+    CHECK(lines[i]["offsets"] == expected[i]["char_offsets"]);
+    CHECK(lines[i]["byte_offsets"] == expected[i]["byte_offsets"]);
+    CHECK(lines[i]["word_ids"] == expected[i]["word_ids"]);
+  }
+}
+
+TEST_CASE("bertpp embed writes sentence embeddings as JSON Lines and as a float32 .npy") {
+  if (!bertpp_test::have_golden("models/sentence-random")) return;
+  const std::string model = model_dir("sentence-random");
+  const json expected = bertpp_test::read_json(model + "/expected.json");
+  std::vector<std::string> args = {"embed", "-m", model};
+  for (const auto& s : expected["sentences"]) args.push_back(s);
+  check_lines(args, "", as_list(expected["embedding"]));
+
+  const std::string npy = temp_path("embeddings.npy");
+  args.insert(args.end(), {"--format", "npy", "-o", npy});
+  const RunResult run = run_cli(args);
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  std::ifstream in(npy, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  REQUIRE(bytes.size() > 10);
+  CHECK(bytes.compare(0, 6, "\x93NUMPY") == 0);
+  const std::size_t header_length = static_cast<unsigned char>(bytes[8]) | (static_cast<unsigned char>(bytes[9]) << 8);
+  const std::string header = bytes.substr(10, header_length);
+  const std::size_t rows = expected["embedding"].size(), dim = expected["embedding"][0].size();
+  CHECK(header.find("'descr': '<f4'") != std::string::npos);
+  CHECK(header.find("'shape': (" + std::to_string(rows) + ", " + std::to_string(dim) + ")") != std::string::npos);
+  REQUIRE(bytes.size() == 10 + header_length + rows * dim * sizeof(float));
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t c = 0; c < dim; ++c) {
+      float value;
+      std::memcpy(&value, bytes.data() + 10 + header_length + (r * dim + c) * sizeof(float), sizeof value);
+      CHECK(std::fabs(value - expected["embedding"][r][c].get<double>()) < 1e-5);
+    }
+}
+
+TEST_CASE("bertpp names the line of a broken JSON Lines input, or skips it on request") {
+  if (!bertpp_test::have_golden("models/bert-random-sst2")) return;
+  const std::string model = model_dir("bert-random-sst2");
+  const std::string input = "{\"text\": \"fine\"}\n{broken\n{\"text\": \"also fine\"}\n";
+  const RunResult fail = run_cli({"classify", "-m", model, "--jsonl"}, input);
+  CHECK(fail.exit_code != 0);
+  CHECK(fail.err.find(":2: invalid JSON") != std::string::npos);
+
+  const RunResult skip = run_cli({"classify", "-m", model, "--jsonl", "--on-error", "skip"}, input);
+  CHECK(skip.exit_code == 0);
+  CHECK(json_lines(skip.out).size() == 2);
+  CHECK(skip.err.find(":2: invalid JSON") != std::string::npos);
+}
+
+TEST_CASE("bertpp reports bad usage as one error line and a non-zero exit") {
+  const RunResult unknown = run_cli({"frobnicate"});
+  CHECK(unknown.exit_code != 0);
+  CHECK(unknown.err.find("unknown command 'frobnicate'") != std::string::npos);
+
+  const RunResult no_model = run_cli({"classify", "text"});
+  CHECK(no_model.exit_code != 0);
+  CHECK(no_model.err.find("--model") != std::string::npos);
+
+  const RunResult missing = run_cli({"classify", "-m", "/nonexistent/model", "text"});
+  CHECK(missing.exit_code != 0);
+  CHECK(missing.err.find("/nonexistent/model") != std::string::npos);
+
+  const RunResult typo = run_cli({"classify", "-m", "/x", "--top-kk", "3", "text"});
+  CHECK(typo.exit_code != 0);
+  CHECK(typo.err.find("unknown option --top-kk") != std::string::npos);
+}
