@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
     const std::string text =
         argc >= 3 ? argv[2] : "Angela Merkel met Emmanuel Macron in Paris on Monday.";
     bertpp::TokenClassificationOptions options;
-    options.aggregation_strategy = bertpp::parse_aggregation_strategy(argc == 4 ? argv[3] : "simple");
+    options.aggregation_strategy =
+        bertpp::parse_aggregation_strategy(argc == 4 ? argv[3] : "simple");
     nlohmann::json entities = nlohmann::json::array();
     for (const bertpp::TokenClassificationEntity& e : ner(text, options))
       entities.push_back(e.to_json());

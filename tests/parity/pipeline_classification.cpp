@@ -73,3 +73,16 @@ TEST_CASE("bad JSON arguments are refused with ArgumentError") {
   CHECK_THROWS_AS(classifier.run({{"inputs", "x"}, {"function_to_apply", "tanh"}}),
                   bertpp::ArgumentError);
 }
+
+TEST_CASE("long texts are refused unless truncation is asked for") {
+  const std::string folder = "models/bert-random-sst2";
+  if (!bertpp_test::have_golden(folder)) return;
+  const bertpp::TextClassificationPipeline classifier(bertpp_test::golden_path(folder));
+  std::string text;
+  for (int i = 0; i < 200; ++i) text += "good ";
+  CHECK_THROWS_AS(classifier.run({{"inputs", text}}), bertpp::ArgumentError);
+  const nlohmann::json out =
+      classifier.run({{"inputs", text}, {"truncation", "longest_first"}, {"max_length", 128}});
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].contains("label"));
+}

@@ -101,3 +101,16 @@ TEST_CASE("layer indices outside the model are refused") {
   CHECK_THROWS_AS(extractor("hello", options), bertpp::ArgumentError);
   CHECK_THROWS_AS(extractor.run({{"inputs", "hello"}, {"combine", "max"}}), bertpp::ArgumentError);
 }
+
+TEST_CASE("truncation / max_length arguments cut the token sequence, as HF's tokenizer kwargs") {
+  if (!bertpp_test::have_golden(kFolder)) return;
+  const bertpp::FeatureExtractionPipeline extractor(bertpp_test::golden_path(kFolder));
+  std::string text;
+  for (int i = 0; i < 300; ++i) text += "word ";
+  const nlohmann::json out = extractor.run({{"inputs", text}, {"truncation", true}, {"max_length", 16}});
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].size() == 16);
+  // Without truncation the 302 tokens exceed the model's 128 positions.
+  CHECK_THROWS_AS(extractor.run({{"inputs", text}}), bertpp::ArgumentError);
+  CHECK_THROWS_AS(extractor.run({{"inputs", text}, {"truncation", "sideways"}}), bertpp::ArgumentError);
+}

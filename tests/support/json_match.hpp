@@ -28,7 +28,8 @@ inline std::string json_mismatch(const nlohmann::json& expected, const nlohmann:
     if (!actual.is_array()) return differ("not a list");
     if (expected.size() != actual.size()) return differ("list length differs");
     for (std::size_t i = 0; i < expected.size(); ++i) {
-      std::string m = json_mismatch(expected[i], actual[i], tolerance, path + "[" + std::to_string(i) + "]");
+      std::string m =
+          json_mismatch(expected[i], actual[i], tolerance, path + "[" + std::to_string(i) + "]");
       if (!m.empty()) return m;
     }
     return {};
@@ -38,7 +39,8 @@ inline std::string json_mismatch(const nlohmann::json& expected, const nlohmann:
     if (expected.size() != actual.size()) return differ("keys differ");
     for (auto it = expected.begin(); it != expected.end(); ++it) {
       if (!actual.contains(it.key())) return differ("missing key '" + it.key() + "'");
-      std::string m = json_mismatch(it.value(), actual.at(it.key()), tolerance, path + "." + it.key());
+      std::string m =
+          json_mismatch(it.value(), actual.at(it.key()), tolerance, path + "." + it.key());
       if (!m.empty()) return m;
     }
     return {};

@@ -74,8 +74,9 @@ TEST_CASE("ner strategy none keeps every token with its best label, minus ignore
   check(out[2], "B-LOC", 0.6, "paris", 21, 26);
   CHECK(out[2].index == std::size_t{6});
   CHECK(run(AggregationStrategy::None, {}).size() == 6);
-  CHECK(out[0].to_json().dump() ==
-        R"({"end":4,"entity":"B-PER","index":1,"score":0.699999988079071,"start":0,"word":"jean"})");
+  CHECK(
+      out[0].to_json().dump() ==
+      R"({"end":4,"entity":"B-PER","index":1,"score":0.699999988079071,"start":0,"word":"jean"})");
 }
 
 TEST_CASE("ner strategy simple groups B-/I- runs per token, subwords included") {
@@ -139,8 +140,8 @@ TEST_CASE("ner pre-entities: subwords by length, [UNK] shows the original text")
   e.special_tokens_mask = {1, 0, 0, 0, 0, 1};
   const std::vector<bertpp::Offset> chars = {{0, 0}, {0, 3}, {4, 5}, {6, 8}, {8, 9}, {0, 0}};
   std::vector<float> probs(6 * 2, 0.5f);
-  const auto pre =
-      bertpp::detail::ner_pre_entities(e, "Zo\xC3\xAB \xE2\x98\x83 Kel", chars, probs.data(), 2, 100);
+  const auto pre = bertpp::detail::ner_pre_entities(e, "Zo\xC3\xAB \xE2\x98\x83 Kel", chars,
+                                                    probs.data(), 2, 100);
   REQUIRE(pre.size() == 4);
   CHECK(pre[0].word == "zoe");
   CHECK_FALSE(pre[0].is_subword);  // 3 code points each side

@@ -20,7 +20,8 @@ const std::string kContext =
     "Zo\xC3\xAB M\xC3\xBCller moved from S\xC3\xA3o Paulo to \xE6\x9D\xB1\xE4\xBA\xAC in 2019. "
     "Her brother Jos\xC3\xA9 stayed in Krak\xC3\xB3w with their dog.";
 
-void check_same(const bertpp::QuestionAnsweringResult& a, const bertpp::QuestionAnsweringResult& b) {
+void check_same(const bertpp::QuestionAnsweringResult& a,
+                const bertpp::QuestionAnsweringResult& b) {
   REQUIRE(a.answers.size() == b.answers.size());
   for (std::size_t i = 0; i < a.answers.size(); ++i) {
     CHECK(a.answers[i].answer == b.answers[i].answer);
@@ -91,7 +92,8 @@ TEST_CASE("qa: bad arguments are refused with clear errors") {
   options = {};
   options.max_seq_len = 16;
   options.doc_stride = 20;
-  CHECK_THROWS_WITH(qa("Who?", kContext, options), Contains("doc_stride (20) is larger than max_seq_len (16)"));
+  CHECK_THROWS_WITH(qa("Who?", kContext, options),
+                    Contains("doc_stride (20) is larger than max_seq_len (16)"));
   // A question that leaves no room for the context: the tokenizer refuses.
   options = {};
   options.max_seq_len = 8;
@@ -124,8 +126,9 @@ TEST_CASE("qa: JSON calls return a dict for one answer, lists otherwise") {
 TEST_CASE("ner: batching does not change entities; JSON keeps HF's shapes") {
   if (!bertpp_test::have_golden("models/bert-random-ner")) return;
   const bertpp::TokenClassificationPipeline ner(bertpp_test::golden_path("models/bert-random-ner"));
-  const std::vector<std::string> texts = {"Angela Merkel met Emmanuel Macron.", "Paris",
-                                          "Zo\xC3\xAB flew from S\xC3\xA3o Paulo to Krak\xC3\xB3w."};
+  const std::vector<std::string> texts = {
+      "Angela Merkel met Emmanuel Macron.", "Paris",
+      "Zo\xC3\xAB flew from S\xC3\xA3o Paulo to Krak\xC3\xB3w."};
   bertpp::TokenClassificationOptions options;
   options.ignore_labels = {};
   const auto together = ner(texts, options);
@@ -143,10 +146,12 @@ TEST_CASE("ner: batching does not change entities; JSON keeps HF's shapes") {
   CHECK(together[1].size() == 1);
   CHECK(together[1][0].start == 0);
   CHECK(together[1][0].end == 5);
-  const nlohmann::json single = ner.run({{"inputs", "Paris"}, {"ignore_labels", nlohmann::json::array()}});
+  const nlohmann::json single =
+      ner.run({{"inputs", "Paris"}, {"ignore_labels", nlohmann::json::array()}});
   REQUIRE(single.is_array());
   CHECK(single[0].contains("index"));
-  const nlohmann::json grouped = ner.run({{"inputs", {"Paris"}}, {"aggregation_strategy", "first"}});
+  const nlohmann::json grouped =
+      ner.run({{"inputs", {"Paris"}}, {"aggregation_strategy", "first"}});
   REQUIRE(grouped.is_array());
   REQUIRE(grouped[0].is_array());
   CHECK_THROWS_WITH(ner.run({{"inputs", "x"}, {"aggregation_strategy", "mean"}}),

@@ -97,3 +97,14 @@ TEST_CASE("encode without special tokens, and empty or blank text", "[tokenizer]
   CHECK(pair.tokens == Tokens{"hello", "world"});
   CHECK(pair.type_ids == Ids{0, 1});
 }
+
+TEST_CASE("a large batch gives the same encodings as one call at a time", "[tokenizer][encode]") {
+  const auto tok = bertpp::WordPieceTokenizer::from_vocab_file(kVocab);
+  std::vector<std::string> texts;
+  for (int i = 0; i < 100; ++i) texts.push_back(i % 3 ? "hello world" : "unaffable, the cafe!");
+  const auto batch = tok.encode_batch(texts);
+  REQUIRE(batch.size() == texts.size());
+  for (std::size_t i = 0; i < texts.size(); ++i) CHECK(batch[i].ids == tok.encode(texts[i]).ids);
+  texts[57] = "bad \xFF byte";
+  CHECK_THROWS_WITH(tok.encode_batch(texts), Catch::Contains("byte 4"));
+}

@@ -77,7 +77,7 @@ inline std::size_t rust_to_lowercase(char32_t c, char32_t out[2]) {
     out[0] = (c >= 'A' && c <= 'Z') ? c + 32 : c;
     return 1;
   }
-  if (c == 0x130 && false) {
+  if (c == 0x130) {
     out[0] = 'i';
     out[1] = 0x307;
     return 2;

@@ -10,6 +10,7 @@
 #pragma once
 
 #include "bertpp/pipelines/detail/json_args.hpp"
+#include "bertpp/pipelines/detail/truncation_args.hpp"
 #include "bertpp/pipelines/detail/layers.hpp"
 #include "bertpp/pipelines/pipeline.hpp"
 
@@ -104,6 +105,8 @@ class FeatureExtractionPipeline : public Pipeline {
     if (reader.has("combine") && !args.at("combine").is_null())
       options.combine = detail::parse_layer_combine(reader.as<std::string>(args.at("combine"), "combine"));
     options.batch.batch_size = reader.count("batch_size", options.batch.batch_size);
+    options.truncation =
+        detail::truncation_from_args(reader, args, tokenizer().options().model_max_length);
     reader.reject_unknown();
 
     const auto results = (*this)(reader.string_list(inputs, "inputs"), options);

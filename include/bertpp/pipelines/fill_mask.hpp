@@ -55,6 +55,28 @@ inline std::vector<std::size_t> mask_positions(const Encoding& encoding, std::in
   return positions;
 }
 
+// One mask's vocabulary logits -> its top_k (token id, probability), best
+// first. The softmax is over the whole vocabulary (in place); `targets`, when
+// given, restrict the candidates afterwards, as HF does.
+inline std::vector<std::pair<std::int32_t, float>> top_tokens(float* logits, std::size_t vocab,
+                                                              const std::vector<std::int32_t>& targets,
+                                                              std::size_t top_k) {
+  softmax_inplace(logits, vocab);
+  std::vector<float> restricted;
+  for (std::int32_t id : targets) {
+    if (id < 0 || static_cast<std::size_t>(id) >= vocab)
+      throw ArgumentError("fill-mask: target token id " + std::to_string(id) +
+                          " is outside the model's vocabulary of " + std::to_string(vocab));
+    restricted.push_back(logits[id]);
+  }
+  const float* scores = targets.empty() ? logits : restricted.data();
+  const std::size_t count = targets.empty() ? vocab : restricted.size();
+  std::vector<std::pair<std::int32_t, float>> top;
+  for (std::size_t i : top_k_indices(scores, count, top_k))
+    top.emplace_back(targets.empty() ? static_cast<std::int32_t>(i) : targets[i], scores[i]);
+  return top;
+}
+
 }  // namespace detail
 
 class FillMaskPipeline : public Pipeline {
@@ -151,32 +173,14 @@ class FillMaskPipeline : public Pipeline {
     }
     Matrix logits = model().masked_lm_logits(batch, rows);
     Eigen::Index row = 0;
-    std::vector<float> restricted;
     for (std::size_t b = 0; b < indices.size(); ++b) {
       const Encoding& encoding = encodings[indices[b]];
       FillMaskResult& result = results[indices[b]];
       for (std::size_t position : masks[b]) {
-        float* probs = logits.row(row++).data();
-        detail::softmax_inplace(probs, static_cast<std::size_t>(logits.cols()));
-        const float* scores = probs;
-        std::size_t count = static_cast<std::size_t>(logits.cols());
-        if (!targets.empty()) {
-          restricted.clear();
-          for (std::int32_t id : targets) {
-            if (id < 0 || id >= logits.cols())
-              throw ArgumentError("fill-mask: target token id " + std::to_string(id) +
-                                  " is outside the model's vocabulary of " +
-                                  std::to_string(logits.cols()));
-            restricted.push_back(probs[id]);
-          }
-          scores = restricted.data();
-          count = restricted.size();
-        }
         std::vector<FillMaskCandidate> candidates;
-        for (std::size_t i : detail::top_k_indices(scores, count, top_k)) {
-          const std::int32_t token = targets.empty() ? static_cast<std::int32_t>(i) : targets[i];
-          candidates.push_back(candidate(encoding, position, token, scores[i], masks[b].size() == 1));
-        }
+        for (const auto& [token, score] : detail::top_tokens(
+                 logits.row(row++).data(), static_cast<std::size_t>(logits.cols()), targets, top_k))
+          candidates.push_back(candidate(encoding, position, token, score, masks[b].size() == 1));
         result.push_back(std::move(candidates));
       }
     }

@@ -78,22 +78,23 @@ class QuestionAnsweringPipeline : public Pipeline {
 
   QuestionAnsweringResult operator()(const std::string& question, const std::string& context,
                                      const QuestionAnsweringOptions& options = {}) const {
-    return std::move((*this)(std::vector<QuestionAnsweringInput>{{question, context}}, options)
-                         .front());
+    return std::move(
+        (*this)(std::vector<QuestionAnsweringInput>{{question, context}}, options).front());
   }
 
   // Several questions about one context.
-  std::vector<QuestionAnsweringResult> operator()(const std::vector<std::string>& questions,
-                                                  const std::string& context,
-                                                  const QuestionAnsweringOptions& options = {}) const {
+  std::vector<QuestionAnsweringResult> operator()(
+      const std::vector<std::string>& questions, const std::string& context,
+      const QuestionAnsweringOptions& options = {}) const {
     std::vector<QuestionAnsweringInput> inputs;
     for (const std::string& q : questions) inputs.push_back({q, context});
     return (*this)(inputs, options);
   }
 
   // A batch: windows of all inputs go through the model together.
-  std::vector<QuestionAnsweringResult> operator()(const std::vector<QuestionAnsweringInput>& inputs,
-                                                  const QuestionAnsweringOptions& options = {}) const {
+  std::vector<QuestionAnsweringResult> operator()(
+      const std::vector<QuestionAnsweringInput>& inputs,
+      const QuestionAnsweringOptions& options = {}) const {
     check(options);
     const EncodeOptions encode = encode_options(options);
     std::vector<Encoding> windows;
@@ -144,7 +145,8 @@ class QuestionAnsweringPipeline : public Pipeline {
     options.doc_stride = optional_size(reader, args, "doc_stride");
     options.max_answer_len = reader.get<std::size_t>("max_answer_len", options.max_answer_len);
     options.max_seq_len = optional_size(reader, args, "max_seq_len");
-    options.max_question_len = reader.get<std::size_t>("max_question_len", options.max_question_len);
+    options.max_question_len =
+        reader.get<std::size_t>("max_question_len", options.max_question_len);
     options.handle_impossible_answer =
         reader.get<bool>("handle_impossible_answer", options.handle_impossible_answer);
     options.align_to_words = reader.get<bool>("align_to_words", options.align_to_words);
@@ -177,7 +179,8 @@ class QuestionAnsweringPipeline : public Pipeline {
   }
 
   static void check(const QuestionAnsweringInput& input) {
-    if (input.question.empty()) throw ArgumentError("question answering: `question` cannot be empty");
+    if (input.question.empty())
+      throw ArgumentError("question answering: `question` cannot be empty");
     if (input.context.empty()) throw ArgumentError("question answering: `context` cannot be empty");
   }
 
@@ -235,7 +238,8 @@ class QuestionAnsweringPipeline : public Pipeline {
     if (context.is_string()) {
       for (const std::string& q : questions) inputs.push_back({q, contexts.front()});
     } else if (question.is_array() && questions.size() == contexts.size()) {
-      for (std::size_t i = 0; i < questions.size(); ++i) inputs.push_back({questions[i], contexts[i]});
+      for (std::size_t i = 0; i < questions.size(); ++i)
+        inputs.push_back({questions[i], contexts[i]});
     } else {
       throw ArgumentError("question-answering: " + std::to_string(questions.size()) +
                           " question(s) for " + std::to_string(contexts.size()) +

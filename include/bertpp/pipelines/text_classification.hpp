@@ -10,6 +10,7 @@
 #include "bertpp/pipelines/detail/batch_rows.hpp"
 #include "bertpp/pipelines/detail/classification.hpp"
 #include "bertpp/pipelines/detail/json_args.hpp"
+#include "bertpp/pipelines/detail/truncation_args.hpp"
 #include "bertpp/pipelines/detail/model_labels.hpp"
 #include "bertpp/pipelines/pipeline.hpp"
 
@@ -101,6 +102,8 @@ class TextClassificationPipeline : public Pipeline {
       options.function_to_apply = parse_classification_function(
           reader.as<std::string>(args.at("function_to_apply"), "function_to_apply"));
     options.batch.batch_size = reader.count("batch_size", options.batch.batch_size);
+    options.truncation =
+        detail::truncation_from_args(reader, args, tokenizer().options().model_max_length);
     reader.reject_unknown();
 
     const bool is_list = inputs.is_array();

@@ -46,7 +46,8 @@ class TokenClassificationPipeline : public Pipeline {
     const std::vector<std::string>& labels = detail::id2label_names(model().config());
     std::vector<Encoding> encodings;
     encodings.reserve(texts.size());
-    for (const std::string& text : texts) encodings.push_back(tokenizer().encode(text, encode_options()));
+    for (const std::string& text : texts)
+      encodings.push_back(tokenizer().encode(text, encode_options()));
 
     std::vector<std::vector<TokenClassificationEntity>> results(texts.size());
     for_each_batch(encodings, options.batch,

@@ -14,6 +14,7 @@
 #pragma once
 
 #include "bertpp/detail/json_file.hpp"
+#include "bertpp/detail/parallel.hpp"
 #include "bertpp/detail/utf8.hpp"
 #include "bertpp/error.hpp"
 #include "bertpp/tokenizer/added_tokens.hpp"
@@ -31,6 +32,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -136,22 +138,18 @@ class WordPieceTokenizer {
   }
 
   // Padding Longest pads every encoding to the longest of the batch.
+  // Large batches are encoded on all OpenMP threads, as HF encodes batches
+  // in parallel. (Pass a std::vector explicitly: a braced list of two
+  // strings is ambiguous between the two overloads.)
   std::vector<Encoding> encode_batch(const std::vector<std::string>& texts,
                                      const EncodeOptions& options = {}) const {
-    std::vector<Encoding> out;
-    out.reserve(texts.size());
-    for (const std::string& text : texts) out.push_back(encode(text, options));
-    pad_batch(out, options.padding);
-    return out;
+    return encode_all(texts.size(), options, [&](std::size_t i) { return encode(texts[i], options); });
   }
 
   std::vector<Encoding> encode_batch(const std::vector<std::pair<std::string, std::string>>& pairs,
                                      const EncodeOptions& options = {}) const {
-    std::vector<Encoding> out;
-    out.reserve(pairs.size());
-    for (const auto& p : pairs) out.push_back(encode(p.first, p.second, options));
-    pad_batch(out, options.padding);
-    return out;
+    return encode_all(pairs.size(), options,
+                 [&](std::size_t i) { return encode(pairs[i].first, pairs[i].second, options); });
   }
 
   // As BertTokenizerFast.decode: special tokens skipped on request, "##"
@@ -294,6 +292,26 @@ class WordPieceTokenizer {
                            std::to_string(t.max_length) + " minus " +
                            std::to_string(single_added) + " special tokens)");
     truncate_pair(a, b, t.max_length - n_added, t.strategy, t.stride);
+  }
+
+  template <typename EncodeOne>
+  std::vector<Encoding> encode_all(std::size_t n, const EncodeOptions& options, EncodeOne&& encode_one) const {
+    std::vector<Encoding> out(n);
+    std::vector<std::exception_ptr> errors(n);
+    const auto count = static_cast<std::ptrdiff_t>(n);
+    BERTPP_PARALLEL_FOR(count >= 32)
+    for (std::ptrdiff_t i = 0; i < count; ++i) {
+      // Exceptions must not leave an OpenMP region: keep them for later.
+      try {
+        out[static_cast<std::size_t>(i)] = encode_one(static_cast<std::size_t>(i));
+      } catch (...) {
+        errors[static_cast<std::size_t>(i)] = std::current_exception();
+      }
+    }
+    for (const std::exception_ptr& e : errors)
+      if (e) std::rethrow_exception(e);
+    pad_batch(out, options.padding);
+    return out;
   }
 
   void pad_batch(std::vector<Encoding>& batch, const PaddingOptions& padding) const {

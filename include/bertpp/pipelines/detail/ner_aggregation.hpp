@@ -198,8 +198,8 @@ inline std::pair<char, std::string_view> ner_tag(std::string_view label) {
 
 // HF's group_sub_entities: mean score, words joined, span of first to last.
 // A group's name drops a "B-"/"I-"-style prefix: everything after the first '-'.
-inline TokenClassificationEntity ner_group(const TokenClassificationEntity* first, std::size_t count,
-                                           const NerJoinTokens& join) {
+inline TokenClassificationEntity ner_group(const TokenClassificationEntity* first,
+                                           std::size_t count, const NerJoinTokens& join) {
   const std::string& label = first->entity;
   const std::size_t dash = label.find('-');
   TokenClassificationEntity group;

@@ -90,8 +90,9 @@ inline std::vector<QuestionAnswer> qa_best_answers(std::vector<QuestionAnswer> a
                                                    bool add_null, double null_score,
                                                    std::size_t top_k) {
   if (add_null) answers.push_back({null_score, 0, 0, std::string()});
-  std::stable_sort(answers.begin(), answers.end(),
-                   [](const QuestionAnswer& a, const QuestionAnswer& b) { return a.score > b.score; });
+  std::stable_sort(
+      answers.begin(), answers.end(),
+      [](const QuestionAnswer& a, const QuestionAnswer& b) { return a.score > b.score; });
   if (answers.size() > top_k) answers.resize(top_k);
   return answers;
 }

@@ -61,8 +61,8 @@ inline bool qa_span_before(const QaSpan& a, const QaSpan& b) {
 // order, then keep those whose ends are both allowed, as HF filters.
 inline std::vector<QaSpan> qa_top_spans(const std::vector<float>& p_start,
                                         const std::vector<float>& p_end,
-                                        const std::vector<std::uint8_t>& allowed,
-                                        std::size_t top_k, std::size_t max_answer_len) {
+                                        const std::vector<std::uint8_t>& allowed, std::size_t top_k,
+                                        std::size_t max_answer_len) {
   const std::size_t n = p_start.size();
   std::vector<QaSpan> spans;
   for (std::size_t s = 0; s < n; ++s) {

@@ -1,0 +1,49 @@
+// The JSON argument reader behind every pipeline's run(json), and the
+// factory's task names.
+#include <bertpp/pipelines/detail/json_args.hpp>
+#include <bertpp/pipelines/factory.hpp>
+
+#include <catch2/catch.hpp>
+
+using bertpp::detail::JsonArgs;
+
+TEST_CASE("present keys are read, absent or null ones fall back") {
+  const nlohmann::json args = {{"inputs", "x"}, {"top_k", 3}, {"flag", nullptr}};
+  JsonArgs reader(args, "task");
+  CHECK(reader.required("inputs") == "x");
+  CHECK(reader.count("top_k", 1) == 3);
+  CHECK(reader.get<bool>("flag", true));
+  CHECK(reader.has("flag"));  // present as null: HF's top_k=None is "given"
+  CHECK_FALSE(reader.has("missing"));
+  CHECK_NOTHROW(reader.reject_unknown());
+}
+
+TEST_CASE("unknown keys, wrong types and negative counts are ArgumentErrors naming the key") {
+  const nlohmann::json args = {{"inputs", "x"}, {"top_k", -1}, {"typo", 1}, {"flag", "yes"}};
+  JsonArgs reader(args, "fill-mask");
+  CHECK_THROWS_WITH(reader.count("top_k", 5), Catch::Contains("top_k"));
+  CHECK_THROWS_WITH(reader.get<bool>("flag", false), Catch::Contains("'flag'"));
+  reader.required("inputs");
+  CHECK_THROWS_WITH(reader.reject_unknown(), Catch::Contains("'typo'"));
+  CHECK_THROWS_WITH(reader.required("question"), Catch::Contains("missing argument 'question'"));
+  CHECK_THROWS_AS(JsonArgs(nlohmann::json::array(), "t"), bertpp::ArgumentError);
+}
+
+TEST_CASE("string_list takes one string or a list of strings") {
+  JsonArgs reader(nlohmann::json::object(), "t");
+  CHECK(reader.string_list("a", "inputs") == std::vector<std::string>{"a"});
+  CHECK(reader.string_list({"a", "b"}, "inputs") == std::vector<std::string>{"a", "b"});
+  CHECK_THROWS_AS(reader.string_list(1, "inputs"), bertpp::ArgumentError);
+}
+
+TEST_CASE("task names: HF aliases map to canonical tasks, unknown ones list the known") {
+  CHECK(bertpp::canonical_task("sentiment-analysis") == "text-classification");
+  CHECK(bertpp::canonical_task("ner") == "token-classification");
+  CHECK(bertpp::canonical_task("sentence-similarity") == "sentence-embeddings");
+  for (const std::string& task : bertpp::pipeline_tasks()) CHECK(bertpp::canonical_task(task) == task);
+  CHECK_THROWS_WITH(bertpp::canonical_task("translation"), Catch::Contains("zero-shot-classification"));
+}
+
+TEST_CASE("a folder without config.json cannot be given a task") {
+  CHECK_THROWS_AS(bertpp::infer_task("/nonexistent/model"), bertpp::LoadError);
+}
