@@ -65,6 +65,9 @@ inline std::string canonical_task(const std::string& task) {
 // feature-extraction.
 inline std::string infer_task(const std::string& model_folder) {
   const std::string config_path = model_folder + "/config.json";
+  const bool sentence_transformers = std::ifstream(model_folder + "/modules.json").good();
+  // A sentence-transformers folder may keep its encoder in a subfolder.
+  if (sentence_transformers && !std::ifstream(config_path).good()) return "sentence-embeddings";
   const nlohmann::json config = detail::read_json_file<LoadError>(config_path);
   const auto architectures =
       detail::json_field<std::vector<std::string>>(config, "architectures", {}, config_path);
@@ -77,8 +80,7 @@ inline std::string infer_task(const std::string& model_folder) {
     if (ends_with(name, "ForQuestionAnswering")) return "question-answering";
     if (ends_with(name, "ForTokenClassification")) return "token-classification";
   }
-  if (std::ifstream(model_folder + "/modules.json").good()) return "sentence-embeddings";
-  return "feature-extraction";
+  return sentence_transformers ? "sentence-embeddings" : "feature-extraction";
 }
 
 namespace detail {

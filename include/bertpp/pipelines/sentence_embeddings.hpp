@@ -122,6 +122,7 @@ class SentenceEmbeddingPipeline : public Pipeline {
   // One embedding per sentence: [sentences, dimension()].
   Matrix encode(const std::vector<std::string>& sentences,
                 const SentenceEmbeddingOptions& options = {}) const {
+    if (sentences.empty()) return Matrix(0, static_cast<Eigen::Index>(dimension()));
     const std::vector<Encoding> encodings = tokenize(sentences);
     Matrix out;
     for_each_batch(encodings, options.batch,

@@ -4,7 +4,7 @@
 //   bertpp::TextClassificationPipeline classifier("models/sst2");
 //   auto best = classifier("I love this movie!");            // [{label, score}]
 //   bertpp::TextClassificationOptions all;  all.top_k = std::nullopt;
-//   auto ranked = classifier({"How old are you?", "I am six."}, all);
+//   auto ranked = classifier(bertpp::TextInput("How old are you?", "I am six."), all);
 #pragma once
 
 #include "bertpp/pipelines/detail/batch_rows.hpp"

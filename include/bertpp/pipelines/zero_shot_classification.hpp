@@ -89,8 +89,8 @@ class ZeroShotClassificationPipeline : public Pipeline {
   // result object for a string, a list of them for a list.
   nlohmann::json run(const nlohmann::json& args) const {
     detail::JsonArgs reader(args, "zero-shot-classification");
-    const nlohmann::json& sequences = reader.has("sequences") ? reader.required("sequences")
-                                                              : reader.required("inputs");
+    const nlohmann::json& sequences =
+        reader.has("inputs") ? reader.required("inputs") : reader.required("sequences");
     const nlohmann::json& labels = reader.required("candidate_labels");
     ZeroShotOptions options;
     options.hypothesis_template =

@@ -129,12 +129,12 @@ class WordPieceTokenizer {
   }
 
   Encoding encode(std::string_view text, const EncodeOptions& options = {}) const {
-    return encode_impl(text, nullptr, options, true);
+    return encode_impl(text, nullptr, options);
   }
 
   Encoding encode(std::string_view text, std::string_view pair,
                   const EncodeOptions& options = {}) const {
-    return encode_impl(text, &pair, options, true);
+    return encode_impl(text, &pair, options);
   }
 
   // Padding Longest pads every encoding to the longest of the batch.
@@ -264,13 +264,13 @@ class WordPieceTokenizer {
   // ---- encoding -------------------------------------------------------
 
   Encoding encode_impl(std::string_view text, const std::string_view* pair,
-                       const EncodeOptions& options, bool pad) const {
+                       const EncodeOptions& options) const {
     Encoding a = encode_sequence(text, 0, "text");
     Encoding b;
     if (pair) b = encode_sequence(*pair, 1, "pair text");
     if (options.truncation) truncate(a, pair ? &b : nullptr, *options.truncation, options.add_special_tokens);
     Encoding result = post_.process(std::move(a), pair ? &b : nullptr, options.add_special_tokens);
-    if (pad && options.padding.strategy != PaddingStrategy::None) {
+    if (options.padding.strategy != PaddingStrategy::None) {
       const Encoding* one = &result;
       pad_encoding(result, padding_target(options.padding, &one, 1), pad_id_,
                    options_.pad_type_id, options_.pad_token);
