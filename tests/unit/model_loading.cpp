@@ -219,6 +219,9 @@ TEST_CASE("inputs the model cannot take are ArgumentErrors") {
   input.input_ids.pop_back();
   CHECK_THROWS_WITH(model.forward(input), Contains("input_ids has 7 ids, expected batch_size * seq_len = 8"));
   input = batch_of_two();
+  input.batch_size = -1;
+  CHECK_THROWS_WITH(model.forward(input), Contains("invalid shape [-1, 4]"));
+  input = batch_of_two();
   input.attention_mask.resize(3);
   CHECK_THROWS_AS(model.forward(input), bertpp::ArgumentError);
 }
@@ -332,4 +335,14 @@ TEST_CASE("DistilBertForMaskedLM binds vocab_transform / vocab_layer_norm / voca
   CHECK(logits.rows() == 2);
   CHECK(logits.cols() == kVocab);
   CHECK(model.forward(input).pooler_output.size() == 0);
+}
+
+TEST_CASE("a config asking for more layers than the checkpoint holds is one clear LoadError") {
+  TempDir dir;
+  nlohmann::json config = nlohmann::json::parse(tiny_config("BertModel"));
+  config["num_hidden_layers"] = 5000000;
+  bertpp_test::write_file(dir.file("config.json"), config.dump());
+  tiny_bert("").write(dir.file("model.safetensors"));
+  CHECK_THROWS_WITH(AutoModel::from_folder(dir.path()),
+                    Contains("asks for 5000000 layers but the checkpoint has encoder.layer.<i> tensors for only 2"));
 }

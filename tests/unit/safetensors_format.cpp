@@ -115,7 +115,7 @@ TEST_CASE("malformed safetensors files are refused with a precise LoadError") {
             "exceeds the 100000000-byte limit");
   }
   SECTION("invalid JSON header") {
-    refused(safetensors_bytes(R"({"a": {"dtype": "F32",)", sixteen), "invalid JSON header");
+    refused(safetensors_bytes(R"({"a": {"dtype": "F32",)", sixteen), "header: invalid JSON");
     refused(safetensors_bytes("[1, 2]", ""), "JSON header is not an object");
     refused(safetensors_bytes(R"({"a": 5})", ""), "tensor 'a': header entry is not an object");
   }

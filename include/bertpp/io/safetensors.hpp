@@ -4,6 +4,7 @@
 // every header entry is validated before any byte of data is trusted.
 #pragma once
 
+#include "bertpp/detail/json_file.hpp"
 #include "bertpp/detail/mapped_file.hpp"
 #include "bertpp/error.hpp"
 
@@ -16,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -133,12 +135,8 @@ class SafetensorsFile {
       fail("header length " + std::to_string(header_size) + " is larger than the " +
            std::to_string(file_size - 8) + " bytes after the length field (truncated file?)");
     const char* header_begin = reinterpret_cast<const char*>(file_.data() + 8);
-    nlohmann::json header;
-    try {
-      header = nlohmann::json::parse(header_begin, header_begin + header_size);
-    } catch (const nlohmann::json::exception& e) {
-      fail(std::string("invalid JSON header: ") + e.what());
-    }
+    const nlohmann::json header = detail::parse_json_text<LoadError>(
+        std::string_view(header_begin, static_cast<std::size_t>(header_size)), path() + ": header");
     if (!header.is_object()) fail("JSON header is not an object");
     data_ = file_.data() + 8 + header_size;
     const std::size_t data_size = file_size - 8 - static_cast<std::size_t>(header_size);

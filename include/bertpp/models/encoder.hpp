@@ -11,6 +11,7 @@
 #include "bertpp/nn/transformer_layer.hpp"
 #include "bertpp/nn/weight_binder.hpp"
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -39,10 +40,15 @@ struct Encoder {
     encoder.type_vocab_size = config.type_vocab_size;
     encoder.config_path = config.path;
     encoder.bind_embeddings(config, binder, prefix + "embeddings");
-    for (Eigen::Index i = 0; i < config.num_hidden_layers; ++i)
-      encoder.layers.push_back(config.model_type == ModelType::DistilBert
-                                   ? bind_distilbert_layer(config, binder, prefix + "transformer.layer." + std::to_string(i))
-                                   : bind_bert_layer(config, binder, prefix + "encoder.layer." + std::to_string(i)));
+    const bool distil = config.model_type == ModelType::DistilBert;
+    const std::string layer_prefix = prefix + (distil ? "transformer.layer." : "encoder.layer.");
+    check_layer_count(config, binder, layer_prefix, distil ? ".attention.q_lin.weight" : ".attention.self.query.weight");
+    encoder.layers.reserve(static_cast<std::size_t>(config.num_hidden_layers));
+    for (Eigen::Index i = 0; i < config.num_hidden_layers; ++i) {
+      const std::string scope = layer_prefix + std::to_string(i);
+      encoder.layers.push_back(distil ? bind_distilbert_layer(config, binder, scope)
+                                      : bind_bert_layer(config, binder, scope));
+    }
     const std::string pooler_scope = prefix + "pooler.dense";
     if (config.model_type == ModelType::Bert && (require_pooler || binder.has(pooler_scope + ".weight")))
       encoder.pooler = Linear::bind(binder, pooler_scope, config.hidden_size, config.hidden_size);
@@ -51,8 +57,12 @@ struct Encoder {
 
   // Throws ArgumentError when the input does not fit the model.
   void check_input(const ModelInput& input) const {
+    if (input.batch_size < 0 || input.seq_len < 0 ||
+        (input.seq_len > 0 && input.batch_size > std::numeric_limits<Eigen::Index>::max() / input.seq_len))
+      throw ArgumentError("model input: invalid shape [" + std::to_string(input.batch_size) + ", " +
+                          std::to_string(input.seq_len) + "]");
     const auto expected = static_cast<std::size_t>(input.batch_size * input.seq_len);
-    if (input.batch_size < 0 || input.seq_len < 0 || input.input_ids.size() != expected)
+    if (input.input_ids.size() != expected)
       throw ArgumentError("model input: input_ids has " + std::to_string(input.input_ids.size()) +
                           " ids, expected batch_size * seq_len = " + std::to_string(expected));
     if (!input.token_type_ids.empty() && input.token_type_ids.size() != expected)
@@ -119,6 +129,20 @@ struct Encoder {
   }
 
  private:
+  // A config naming more layers than the checkpoint holds fails at once,
+  // rather than listing every tensor of (possibly millions of) absent layers.
+  static void check_layer_count(const ModelConfig& config, const WeightBinder& binder,
+                                const std::string& layer_prefix, const std::string& probe) {
+    const Eigen::Index wanted = config.num_hidden_layers;
+    if (binder.has(layer_prefix + std::to_string(wanted - 1) + probe)) return;
+    Eigen::Index present = 0;
+    while (present < wanted && binder.has(layer_prefix + std::to_string(present) + probe)) ++present;
+    if (present == wanted - 1) return;  // only the last layer is incomplete: list its tensors
+    throw LoadError(binder.source() + ": " + config.path + " asks for " + std::to_string(wanted) +
+                    " layers but the checkpoint has " + layer_prefix + "<i> tensors for only " +
+                    std::to_string(present));
+  }
+
   static std::string position_name(const ModelInput& input, std::size_t flat) {
     const auto seq = static_cast<std::size_t>(std::max<Eigen::Index>(input.seq_len, 1));
     return "[" + std::to_string(flat / seq) + ", " + std::to_string(flat % seq) + "]";

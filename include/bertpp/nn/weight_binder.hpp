@@ -38,12 +38,15 @@ class WeightBinder {
   Parameter vector(const std::string& name, Eigen::Index size) { return bind(name, {size}); }
 
   const std::vector<std::string>& missing() const { return missing_; }
+  const std::string& source() const { return source_; }
 
   // Throws one LoadError naming every tensor that was asked for but absent.
   void finish() const {
     if (missing_.empty()) return;
+    constexpr std::size_t kListed = 64;  // enough to see the pattern, bounded message size
     std::string list;
-    for (const auto& name : missing_) list += (list.empty() ? "" : ", ") + name;
+    for (std::size_t i = 0; i < missing_.size() && i < kListed; ++i) list += (i ? ", " : "") + missing_[i];
+    if (missing_.size() > kListed) list += ", ... and " + std::to_string(missing_.size() - kListed) + " more";
     throw LoadError(source_ + ": " + std::to_string(missing_.size()) +
                     " tensor(s) missing from the checkpoint: " + list);
   }

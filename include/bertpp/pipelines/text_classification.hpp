@@ -95,9 +95,10 @@ class TextClassificationPipeline : public Pipeline {
     detail::JsonArgs reader(args, "text-classification");
     const nlohmann::json& inputs = reader.required("inputs");
     TextClassificationOptions options;
+    // HF: no top_k at all = the legacy single-dict shape; top_k null = all labels.
     const bool legacy = !reader.has("top_k");
-    if (!legacy && !args.at("top_k").is_null()) options.top_k = reader.count("top_k", 1);
     if (!legacy && args.at("top_k").is_null()) options.top_k = std::nullopt;
+    if (!legacy && !args.at("top_k").is_null()) options.top_k = reader.count("top_k", 1);
     if (reader.has("function_to_apply") && !args.at("function_to_apply").is_null())
       options.function_to_apply = parse_classification_function(
           reader.as<std::string>(args.at("function_to_apply"), "function_to_apply"));
