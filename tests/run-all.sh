@@ -24,3 +24,16 @@ if [ "${BERTPP_SANITIZE:-1}" != 0 ]; then
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     run_suite build/sanitize -DBERTPP_SANITIZE=ON -DBERTPP_BUILD_EXAMPLES=OFF
 fi
+
+# ---- Reliability (tests/fuzz, tests/run-tsan.sh) ----------------------------
+#   BERTPP_FUZZ_SECONDS  seconds per fuzz target (default 45; 0 skips fuzzing)
+#   BERTPP_TSAN=0        skip the ThreadSanitizer build of the concurrency tests
+if [ "${BERTPP_TSAN:-1}" != 0 ]; then
+  echo "== ThreadSanitizer: concurrency tests"
+  bash tests/run-tsan.sh
+fi
+if [ "${BERTPP_FUZZ_SECONDS:-45}" != 0 ]; then
+  echo "== libFuzzer targets (clang, ASan+UBSan)"
+  bash third_party/install-deps.sh clang libclang-rt-dev
+  bash tests/fuzz/run.sh "${BERTPP_FUZZ_SECONDS:-45}"
+fi

@@ -17,6 +17,5 @@ done
 cmake --build "$build" -j "$(nproc)" --target "${targets[@]}"
 for target in "${targets[@]}"; do
   echo "== $target (ThreadSanitizer)"
-  TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" BERTPP_CONCURRENCY_CALLS="${BERTPP_CONCURRENCY_CALLS:-200}" \
-    "$build/tests/$target"
+  TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" "$build/tests/$target"
 done

@@ -18,7 +18,7 @@ namespace {
 
 const char* const kModel = "models/bert-random-sst2";
 
-// Calls per thread; BERTPP_CONCURRENCY_CALLS overrides (the TSan run uses fewer).
+// Calls per thread; BERTPP_CONCURRENCY_CALLS overrides.
 int calls_per_thread() {
   if (const char* env = std::getenv("BERTPP_CONCURRENCY_CALLS")) return std::atoi(env);
   return 1000;
