@@ -3,6 +3,7 @@
 // millions of lines runs in bounded memory.
 #pragma once
 
+#include <bertpp/detail/json_file.hpp>
 #include <bertpp/error.hpp>
 
 #include <nlohmann/json.hpp>
@@ -69,6 +70,10 @@ class InputReader {
       if (!jsonl_) {
         record.value = std::move(line);
         return true;
+      }
+      if (!bertpp::detail::json_depth_ok(line)) {
+        bad_line("JSON nested too deeply");
+        continue;
       }
       try {
         record.value = nlohmann::json::parse(line);

@@ -4,7 +4,8 @@
 // Input layout: byte 0 = flags, byte 1 = max_length, byte 2 = stride,
 // byte 3 = where the text ends (fraction of the rest); the rest is text
 // [+ pair]. The vocabulary is the golden bert-base-uncased one when
-// ../shared is present (BERTPP_FUZZ_VOCAB overrides), else a small built-in one.
+// ../shared is present, else a small built-in one (BERTPP_FUZZ_VOCAB: a vocab.txt
+// path, or "builtin").
 #include "fuzz_support.hpp"
 
 #include "bertpp/tokenizer/tokenizer.hpp"
@@ -17,10 +18,12 @@
 namespace {
 
 std::string vocab_path() {
-  if (const char* env = std::getenv("BERTPP_FUZZ_VOCAB")) return env;
+  const char* env = std::getenv("BERTPP_FUZZ_VOCAB");
+  const bool builtin = env && std::string(env) == "builtin";
+  if (env && !builtin) return env;
 #ifdef BERTPP_SHARED_DIR
   const std::string golden = std::string(BERTPP_SHARED_DIR) + "/golden/models/bert-random/vocab.txt";
-  if (std::ifstream(golden).good()) return golden;
+  if (!builtin && std::ifstream(golden).good()) return golden;
 #endif
   // Fallback: a tiny synthetic vocabulary.
   const std::string path = bertpp_fuzz::scratch_path("-vocab.txt");

@@ -28,12 +28,15 @@
 namespace bertpp_fuzz {
 
 // The loaders take file paths, so each input is written to one scratch file
-// per process (in /dev/shm when available: no disk traffic).
+// per process (in /dev/shm when available: no disk traffic), removed at exit.
+// Each target uses one suffix, so one static path per process suffices.
 inline const std::string& scratch_path(const char* suffix) {
   static const std::string path = [&] {
     const char* dir = ::access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
     return std::string(dir) + "/bertpp-fuzz-" + std::to_string(::getpid()) + suffix;
   }();
+  static const bool cleanup = [] { return std::atexit([] { std::remove(path.c_str()); }) == 0; }();
+  (void)cleanup;
   return path;
 }
 

@@ -93,6 +93,8 @@ TEST_CASE("config.json numbers that do not fit the field are ConfigErrors (fuzz 
                  "field 'vocab_size' is out of range");
   config_refused(dir, config_text(R"(, "num_hidden_layers": true)"), "field 'num_hidden_layers' has the wrong type (boolean)");
   config_refused(dir, config_text(R"(, "layer_norm_eps": 1e300)"), "field 'layer_norm_eps' is not a finite number");
+  config_refused(dir, config_text(R"(, "label2id": {"A": 1e300})"), "field 'label2id' must be an integer");
+  config_refused(dir, config_text(R"(, "label2id": {"A": "zero"})"), "field 'label2id' has the wrong type (string)");
 }
 
 TEST_CASE("absurd config sizes are refused before any work is done") {

@@ -156,7 +156,13 @@ struct ModelConfig {
         id2label.push_back(entry.second);
       }
     }
-    label2id = field<std::map<std::string, std::int64_t>>(json, "label2id", {});
+    // Entry by entry: get<map<string, int64>> would cast 1e300 (undefined behaviour).
+    const auto l2i = json.find("label2id");
+    if (l2i != json.end() && !l2i->is_null()) {
+      if (!l2i->is_object()) throw ConfigError(path + ": field 'label2id' must be an object");
+      for (auto it = l2i->begin(); it != l2i->end(); ++it)
+        label2id[it.key()] = detail::json_integer<std::int64_t, ConfigError>(it.value(), "label2id", path);
+    }
     if (!id2label.empty()) {
       num_labels = static_cast<Eigen::Index>(id2label.size());
     } else {

@@ -463,7 +463,11 @@ class WordPieceTokenizer {
       if (!entry.value().is_number_integer() || entry.value().get<std::int64_t>() < 0)
         throw LoadError(path + ": field 'model.vocab' has a non-integer id for '" + entry.key() + "'");
       const auto id = entry.value().get<std::size_t>();
-      if (id >= tokens.size()) tokens.resize(id + 1);
+      // Ids index the token table: a sparse id would size it (10^12 entries).
+      if (id >= tokens.size())
+        throw LoadError(path + ": field 'model.vocab' gives '" + entry.key() + "' the id " +
+                        std::to_string(id) + ", outside 0.." + std::to_string(tokens.size() - 1) +
+                        " for its " + std::to_string(tokens.size()) + " tokens");
       tokens[id] = entry.key();
     }
     options_.unk_token = detail::json_field<std::string, LoadError>(model, "unk_token", "[UNK]", path);
@@ -551,14 +555,17 @@ class WordPieceTokenizer {
     if (type == "BertProcessing") {
       const auto sep = it->find("sep");
       const auto cls = it->find("cls");
-      try {
-        options_.sep_token = sep->at(0).get<std::string>();
-        options_.cls_token = cls->at(0).get<std::string>();
-        post_ = TemplateProcessing::bert(options_.cls_token, cls->at(1).get<std::int32_t>(),
-                                         options_.sep_token, sep->at(1).get<std::int32_t>());
-      } catch (const nlohmann::json::exception&) {
+      auto token_and_id = [&](nlohmann::json::const_iterator field) {
+        return field != it->end() && field->is_array() && field->size() == 2 &&
+               (*field)[0].is_string() && (*field)[1].is_number_integer();
+      };
+      if (!token_and_id(sep) || !token_and_id(cls))
         throw LoadError(path + ": fields 'post_processor.cls' / 'post_processor.sep' must be [token, id]");
-      }
+      options_.sep_token = (*sep)[0].get<std::string>();
+      options_.cls_token = (*cls)[0].get<std::string>();
+      post_ = TemplateProcessing::bert(
+          options_.cls_token, detail::json_integer<std::int32_t, LoadError>((*cls)[1], "post_processor.cls", path),
+          options_.sep_token, detail::json_integer<std::int32_t, LoadError>((*sep)[1], "post_processor.sep", path));
       return;
     }
     if (type != "TemplateProcessing")
@@ -570,7 +577,9 @@ class WordPieceTokenizer {
       for (auto entry = sp->begin(); entry != sp->end(); ++entry) {
         TemplateSpecialToken t;
         try {
-          t.ids = entry.value().at("ids").get<std::vector<std::int32_t>>();
+          const std::string field = "post_processor.special_tokens." + entry.key() + ".ids";
+          for (const nlohmann::json& id : entry.value().at("ids").get_ref<const nlohmann::json::array_t&>())
+            t.ids.push_back(detail::json_integer<std::int32_t, LoadError>(id, field.c_str(), path));
           t.tokens = entry.value().at("tokens").get<std::vector<std::string>>();
         } catch (const nlohmann::json::exception&) {
           throw LoadError(path + ": field 'post_processor.special_tokens." + entry.key() +
@@ -624,12 +633,12 @@ class WordPieceTokenizer {
           const std::string id = s.at("id").get<std::string>();
           if (id != "A" && id != "B") throw LoadError(path + ": field '" + field + "' has sequence id '" + id + "'");
           p.sequence = id == "A" ? 0 : 1;
-          p.type_id = s.at("type_id").get<std::int32_t>();
+          p.type_id = detail::json_integer<std::int32_t, LoadError>(s.at("type_id"), field.c_str(), path);
         } else if (piece.contains("SpecialToken")) {
           const nlohmann::json& s = piece.at("SpecialToken");
           p.is_sequence = false;
           p.special = s.at("id").get<std::string>();
-          p.type_id = s.at("type_id").get<std::int32_t>();
+          p.type_id = detail::json_integer<std::int32_t, LoadError>(s.at("type_id"), field.c_str(), path);
         } else {
           throw LoadError(path + ": field '" + field + "' has an entry that is neither Sequence nor SpecialToken");
         }
