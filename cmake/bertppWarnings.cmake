@@ -6,7 +6,10 @@ function(bertpp_configure_target target)
   endif()
   if(BERTPP_SANITIZE)
     target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer
-                                             -fno-sanitize-recover=undefined)
+                                             -fno-sanitize-recover=undefined
+                                             # GCC 12 reports false maybe-uninitialized warnings
+                                             # inside libstdc++'s <regex>/<functional> under ASan.
+                                             $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>)
     target_link_options(${target} PRIVATE -fsanitize=address,undefined)
   endif()
 endfunction()
