@@ -3,6 +3,7 @@
 // (batch and sequence flattened), so every Linear is one GEMM over a batch.
 #pragma once
 
+#include "bertpp/detail/parallel.hpp"
 #include "bertpp/nn/activations.hpp"
 #include "bertpp/nn/parameter.hpp"
 #include "bertpp/nn/tensor.hpp"
@@ -13,6 +14,33 @@
 #include <string>
 
 namespace bertpp {
+namespace detail {
+
+// y = act(x W^T + b), W in [out, in] layout. Large products are split over
+// the output features: each thread runs its own single-threaded GEMM on a
+// contiguous slice of W's rows (no synchronisation inside the product) and
+// applies bias and activation to its slice while it is in cache.
+template <typename In, typename Weight, typename Bias, typename Out>
+void linear_forward(const In& x, const Weight& w, const Bias& bias, Out& y,
+                    Activation activation = Activation::Linear) {
+  disable_eigen_threads();
+  const Eigen::Index out = w.rows();
+  const double flops = 2.0 * static_cast<double>(x.rows()) * static_cast<double>(w.cols()) *
+                       static_cast<double>(out);
+  const int threads = threads_for(flops, static_cast<double>(out / 64));
+  BERTPP_PARALLEL(threads) {
+    Eigen::Index begin = 0, end = 0;
+    split_range(out, thread_index(), thread_count(), 16, begin, end);
+    if (end > begin) {
+      auto slice = y.middleCols(begin, end - begin);
+      slice.noalias() = x * w.middleRows(begin, end - begin).transpose();
+      slice.rowwise() += bias.segment(begin, end - begin);
+      apply_activation(activation, slice);
+    }
+  }
+}
+
+}  // namespace detail
 
 // y = x W^T + b with W in PyTorch's [out_features, in_features] layout.
 struct Linear {
@@ -30,10 +58,10 @@ struct Linear {
   Eigen::Index out_features() const { return weight.rows; }
 
   // `y` must already be [x.rows(), out_features].
+  // `activation` is applied to the result (fused: done per thread slice).
   template <typename In, typename Out>
-  void forward(const In& x, Out&& y) const {
-    y.noalias() = x * weight.matrix().transpose();
-    y.rowwise() += bias.vector();
+  void forward(const In& x, Out&& y, Activation activation = Activation::Linear) const {
+    detail::linear_forward(x, weight.matrix(), bias.vector(), y, activation);
   }
 
   Matrix operator()(const Matrix& x) const {
@@ -97,8 +125,7 @@ struct QkvProjection {
 
   template <typename In, typename Out>
   void forward(const In& x, Out&& y) const {
-    y.noalias() = x * weight.transpose();
-    y.rowwise() += bias;
+    detail::linear_forward(x, weight, bias, y);
   }
 };
 

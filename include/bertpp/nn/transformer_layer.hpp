@@ -91,7 +91,10 @@ inline void self_attention(const Matrix& qkv, const AttentionMask& mask, Eigen::
   const Eigen::Index d = hidden / heads;
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
   const Eigen::Index tasks = batch * heads;
-  BERTPP_PARALLEL_FOR(tasks > 1)
+  const double flops = 4.0 * static_cast<double>(tasks) * static_cast<double>(seq_len) *
+                       static_cast<double>(seq_len) * static_cast<double>(d);
+  const int threads = detail::threads_for(flops, static_cast<double>(tasks));
+  BERTPP_PARALLEL_FOR_THREADS(threads)
   for (Eigen::Index t = 0; t < tasks; ++t) {
     const Eigen::Index b = t / heads, h = t % heads, first = b * seq_len;
     auto scores = probabilities
@@ -124,8 +127,7 @@ struct TransformerLayer {
     attention_output.forward(ws.context, ws.attention_output);
     ws.attention_output += hidden;
     attention_norm.forward_inplace(ws.attention_output);
-    intermediate.forward(ws.attention_output, ws.intermediate);
-    apply_activation(activation, ws.intermediate);
+    intermediate.forward(ws.attention_output, ws.intermediate, activation);
     output.forward(ws.intermediate, hidden);
     hidden += ws.attention_output;
     output_norm.forward_inplace(hidden);

@@ -1,0 +1,107 @@
+// The multi-threaded paths of the encoder's layers (taken only when the work
+// is large, so the small golden models never reach them) against plain
+// double-precision loops written here.
+#include <bertpp/detail/parallel.hpp>
+#include <bertpp/nn/layers.hpp>
+#include <bertpp/nn/transformer_layer.hpp>
+#include <bertpp/runtime.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+using bertpp::Matrix;
+
+namespace {
+
+// Deterministic values in [-1, 1).
+Matrix pattern(Eigen::Index rows, Eigen::Index cols, unsigned seed) {
+  Matrix m(rows, cols);
+  unsigned state = seed;
+  for (Eigen::Index i = 0; i < m.size(); ++i) {
+    state = state * 1664525u + 1013904223u;
+    m.data()[i] = static_cast<float>(state >> 8) / static_cast<float>(1u << 23) - 1.0f;
+  }
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("threads_for keeps small work on the calling thread") {
+  bertpp::set_num_threads(2);
+  CHECK(bertpp::detail::threads_for(1e5) == 1);
+  CHECK(bertpp::detail::threads_for(1e9, 1) == 1);
+#ifdef _OPENMP
+  CHECK(bertpp::detail::threads_for(1e9) == 2);
+#endif
+}
+
+TEST_CASE("split_range covers the range in aligned, disjoint slices") {
+  Eigen::Index b0, e0, b1, e1, b2, e2;
+  bertpp::detail::split_range(1000, 0, 3, 16, b0, e0);
+  bertpp::detail::split_range(1000, 1, 3, 16, b1, e1);
+  bertpp::detail::split_range(1000, 2, 3, 16, b2, e2);
+  CHECK(b0 == 0);
+  CHECK(e0 == 320);  // 1000/3 = 333 rounded down to 16
+  CHECK(b1 == 320);
+  CHECK(e1 == 656);  // 666 rounded down
+  CHECK(b2 == 656);
+  CHECK(e2 == 1000);
+}
+
+TEST_CASE("a large Linear split across threads equals x W^T + b") {
+  bertpp::set_num_threads(2);
+  const Eigen::Index rows = 100, in = 200, out = 1000;  // out not a multiple of 16
+  const Matrix x = pattern(rows, in, 1), w = pattern(out, in, 2), b = pattern(1, out, 3);
+  REQUIRE(bertpp::detail::threads_for(2.0 * rows * in * out, out / 64) == bertpp::detail::max_threads());
+  const bertpp::Linear linear{{w.data(), out, in}, {b.data(), 1, out}};
+  Matrix y(rows, out);
+  linear.forward(x, y, bertpp::Activation::Relu);
+  double worst = 0;
+  for (Eigen::Index r = 0; r < rows; ++r)
+    for (Eigen::Index o = 0; o < out; ++o) {
+      double sum = b(0, o);
+      for (Eigen::Index i = 0; i < in; ++i) sum += double(x(r, i)) * double(w(o, i));
+      worst = std::max(worst, std::abs(std::max(sum, 0.0) - double(y(r, o))));
+    }
+  CHECK(worst < 1e-4);
+}
+
+TEST_CASE("parallel self-attention equals softmax(QK^T/sqrt(d)) V per sequence and head") {
+  bertpp::set_num_threads(2);
+  const Eigen::Index batch = 3, seq = 128, heads = 4, d = 64, hidden = heads * d;
+  REQUIRE(bertpp::detail::threads_for(4.0 * batch * heads * seq * seq * d, batch * heads) ==
+          bertpp::detail::max_threads());
+  const Matrix qkv = pattern(batch * seq, 3 * hidden, 4);
+  std::vector<std::int32_t> mask(static_cast<std::size_t>(batch * seq), 1);
+  for (Eigen::Index s = 100; s < seq; ++s) mask[static_cast<std::size_t>(seq + s)] = 0;  // pad sequence 1
+  const auto attention_mask = bertpp::AttentionMask::build(mask, batch, seq);
+  Matrix context(batch * seq, hidden);
+  Matrix scores(bertpp::detail::max_threads() * seq, seq);
+  bertpp::self_attention(qkv, attention_mask, batch, seq, heads, context, scores, nullptr);
+  double worst = 0;
+  std::vector<double> p(static_cast<std::size_t>(seq));
+  for (Eigen::Index b = 0; b < batch; ++b)
+    for (Eigen::Index h = 0; h < heads; ++h)
+      for (Eigen::Index i = 0; i < seq; ++i) {
+        const Eigen::Index qi = b * seq + i;
+        double total = 0;
+        for (Eigen::Index j = 0; j < seq; ++j) {
+          const Eigen::Index kj = b * seq + j;
+          double dot = 0;
+          for (Eigen::Index k = 0; k < d; ++k) dot += double(qkv(qi, h * d + k)) * double(qkv(kj, hidden + h * d + k));
+          const bool keep = mask[static_cast<std::size_t>(kj)] != 0;
+          p[static_cast<std::size_t>(j)] = keep ? std::exp(dot / 8.0) : 0.0;  // sqrt(64) = 8
+          total += p[static_cast<std::size_t>(j)];
+        }
+        for (Eigen::Index k = 0; k < d; ++k) {
+          double value = 0;
+          for (Eigen::Index j = 0; j < seq; ++j)
+            value += p[static_cast<std::size_t>(j)] / total * double(qkv(b * seq + j, 2 * hidden + h * d + k));
+          worst = std::max(worst, std::abs(value - double(context(qi, h * d + k))));
+        }
+      }
+  CHECK(worst < 1e-4);
+}
