@@ -49,4 +49,4 @@ step "Named entities" "$(pick dslim/bert-base-NER bert-random-ner)" \
   ner --aggregation simple "Angela Merkel met Emmanuel Macron in Paris."
 step "Model info" "$(pick bert-base-uncased bert-random)" info
 echo
-echo "Demo done. More: examples/*.cpp (build/release/examples/bertpp-example-*), bertpp --help."
+echo "Demo done. The tool: $bertpp --help. The example programs (examples/*.cpp): cmake --build build/release, then build/release/examples/bertpp-example-*."
