@@ -27,7 +27,7 @@ void linear_forward(const In& x, const Weight& w, const Bias& bias, Out& y,
   const Eigen::Index out = w.rows();
   const double flops = 2.0 * static_cast<double>(x.rows()) * static_cast<double>(w.cols()) *
                        static_cast<double>(out);
-  const int threads = threads_for(flops, static_cast<double>(out / 64));
+  [[maybe_unused]] const int threads = threads_for(flops, static_cast<double>(out / 64));
   BERTPP_PARALLEL(threads) {
     Eigen::Index begin = 0, end = 0;
     split_range(out, thread_index(), thread_count(), 16, begin, end);

@@ -93,7 +93,7 @@ inline void self_attention(const Matrix& qkv, const AttentionMask& mask, Eigen::
   const Eigen::Index tasks = batch * heads;
   const double flops = 4.0 * static_cast<double>(tasks) * static_cast<double>(seq_len) *
                        static_cast<double>(seq_len) * static_cast<double>(d);
-  const int threads = detail::threads_for(flops, static_cast<double>(tasks));
+  [[maybe_unused]] const int threads = detail::threads_for(flops, static_cast<double>(tasks));
   BERTPP_PARALLEL_FOR_THREADS(threads)
   for (Eigen::Index t = 0; t < tasks; ++t) {
     const Eigen::Index b = t / heads, h = t % heads, first = b * seq_len;
