@@ -6,12 +6,20 @@
 //
 //   bertpp-bench-encoder [--preset bert-base|minilm-l6|bert-tiny] [--threads N]
 //                        [--runs N] [--warmup N] [--json]
+//                        [--sentences FILE --tokenizer MODEL_FOLDER]
+//
+// Cases: 1x128, 8x128, 32x32, a synthetic mixed-length batch of 32 and, with
+// --sentences, 32 lines spread over FILE (plain text or JSON Lines with a
+// "text" field) tokenized by MODEL_FOLDER's tokenizer. Mixed batches run
+// padded (as HF computes them) and packed (ForwardOptions::skip_padding).
 //
 // Threads: bertpp uses OpenMP. With OMP_WAIT_POLICY unset (libgomp's
 // default) idle workers spin briefly between parallel regions; PASSIVE makes
 // them sleep at once (kinder to a busy machine), ACTIVE keeps them spinning
 // (lowest latency on an otherwise idle machine).
+#include <bertpp/io/safetensors_writer.hpp>
 #include <bertpp/models/auto_model.hpp>
+#include <bertpp/tokenizer/tokenizer.hpp>
 #include <bertpp/runtime.hpp>
 
 #include <nlohmann/json.hpp>
@@ -58,70 +66,25 @@ struct XorShift {
   }
 };
 
-// Writes F32 tensors as a safetensors file: an 8-byte little-endian header
-// length, the JSON header, then the data, tensor after tensor.
-class SafetensorsWriter {
- public:
-  enum class Fill { Random, Ones, Zeros };
-
-  void add(const std::string& name, std::vector<std::int64_t> shape, Fill fill) {
-    std::int64_t count = 1;
-    for (auto d : shape) count *= d;
-    tensors_.push_back({name, std::move(shape), fill, offset_});
-    offset_ += static_cast<std::uint64_t>(count) * sizeof(float);
-  }
-
-  void write(const std::string& path) {
-    nlohmann::json header = nlohmann::json::object();
-    for (const auto& t : tensors_)
-      header[t.name] = {{"dtype", "F32"},
-                        {"shape", t.shape},
-                        {"data_offsets", {t.offset, t.offset + bytes(t)}}};
-    std::string text = header.dump();
-    text.append((8 - text.size() % 8) % 8, ' ');  // keeps the data 8-byte aligned for mmap
-    std::ofstream out(path, std::ios::binary);
-    std::uint64_t length = text.size();
-    for (int i = 0; i < 8; ++i) out.put(static_cast<char>((length >> (8 * i)) & 0xff));
-    out << text;
-    XorShift random;
-    std::vector<float> chunk;  // written in pieces so the writer's RSS stays small
-    for (const auto& t : tensors_) {
-      for (std::uint64_t left = bytes(t) / sizeof(float); left > 0;) {
-        chunk.resize(std::min<std::uint64_t>(left, 1 << 16));
-        for (float& v : chunk)
-          v = t.fill == Fill::Random ? random.uniform(0.04f) : t.fill == Fill::Ones ? 1.0f : 0.0f;
-        out.write(reinterpret_cast<const char*>(chunk.data()),
-                  static_cast<std::streamsize>(chunk.size() * sizeof(float)));
-        left -= chunk.size();
-      }
-    }
-    if (!out) throw bertpp::Error(path + ": write failed");
-  }
-
- private:
-  struct Tensor {
-    std::string name;
-    std::vector<std::int64_t> shape;
-    Fill fill;
-    std::uint64_t offset;
+// Random weights in [-0.04, 0.04), drawn as the file is written.
+bertpp::SafetensorsWriter::Generator random_values(XorShift& random) {
+  return [&random](float* values, std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) values[i] = random.uniform(0.04f);
   };
-  static std::uint64_t bytes(const Tensor& t) {
-    std::uint64_t count = 1;
-    for (auto d : t.shape) count *= static_cast<std::uint64_t>(d);
-    return count * sizeof(float);
-  }
-  std::vector<Tensor> tensors_;
-  std::uint64_t offset_ = 0;
-};
-
-void add_linear(SafetensorsWriter& w, const std::string& scope, int in, int out) {
-  w.add(scope + ".weight", {out, in}, SafetensorsWriter::Fill::Random);
-  w.add(scope + ".bias", {out}, SafetensorsWriter::Fill::Random);
 }
 
-void add_norm(SafetensorsWriter& w, const std::string& scope, int size) {
-  w.add(scope + ".weight", {size}, SafetensorsWriter::Fill::Ones);
-  w.add(scope + ".bias", {size}, SafetensorsWriter::Fill::Zeros);
+bertpp::SafetensorsWriter::Generator constant_values(float value) {
+  return [value](float* values, std::size_t count) { std::fill_n(values, count, value); };
+}
+
+void add_linear(bertpp::SafetensorsWriter& w, XorShift& random, const std::string& scope, int in, int out) {
+  w.add(scope + ".weight", {out, in}, random_values(random));
+  w.add(scope + ".bias", {out}, random_values(random));
+}
+
+void add_norm(bertpp::SafetensorsWriter& w, const std::string& scope, int size) {
+  w.add(scope + ".weight", {size}, constant_values(1.0f));
+  w.add(scope + ".bias", {size}, constant_values(0.0f));
 }
 
 void write_model(const Preset& p, const std::string& dir) {
@@ -138,55 +101,105 @@ void write_model(const Preset& p, const std::string& dir) {
                                  {"layer_norm_eps", 1e-12},
                                  {"pad_token_id", 0}};
   std::ofstream(dir + "/config.json") << config.dump(2);
-  SafetensorsWriter w;
-  using Fill = SafetensorsWriter::Fill;
-  w.add("embeddings.word_embeddings.weight", {kVocab, p.hidden}, Fill::Random);
-  w.add("embeddings.position_embeddings.weight", {kPositions, p.hidden}, Fill::Random);
-  w.add("embeddings.token_type_embeddings.weight", {kTypes, p.hidden}, Fill::Random);
+  bertpp::SafetensorsWriter w;
+  XorShift random;
+  w.add("embeddings.word_embeddings.weight", {kVocab, p.hidden}, random_values(random));
+  w.add("embeddings.position_embeddings.weight", {kPositions, p.hidden}, random_values(random));
+  w.add("embeddings.token_type_embeddings.weight", {kTypes, p.hidden}, random_values(random));
   add_norm(w, "embeddings.LayerNorm", p.hidden);
   for (int i = 0; i < p.layers; ++i) {
     const std::string s = "encoder.layer." + std::to_string(i);
     for (const char* part : {".attention.self.query", ".attention.self.key", ".attention.self.value",
                              ".attention.output.dense"})
-      add_linear(w, s + part, p.hidden, p.hidden);
+      add_linear(w, random, s + part, p.hidden, p.hidden);
     add_norm(w, s + ".attention.output.LayerNorm", p.hidden);
-    add_linear(w, s + ".intermediate.dense", p.hidden, p.intermediate);
-    add_linear(w, s + ".output.dense", p.intermediate, p.hidden);
+    add_linear(w, random, s + ".intermediate.dense", p.hidden, p.intermediate);
+    add_linear(w, random, s + ".output.dense", p.intermediate, p.hidden);
     add_norm(w, s + ".output.LayerNorm", p.hidden);
   }
-  add_linear(w, "pooler.dense", p.hidden, p.hidden);
+  add_linear(w, random, "pooler.dense", p.hidden, p.hidden);
   w.write(dir + "/model.safetensors");
 }
 
 struct Case {
   std::string name;
-  std::vector<int> lengths;  // one per sequence; padded to the longest
+  std::vector<std::vector<std::int32_t>> sequences;  // token ids; padded to the longest
+  bool skip_padding = false;                         // ForwardOptions::skip_padding
 };
 
-std::vector<Case> make_cases() {
-  std::vector<Case> cases = {{"1x128", std::vector<int>(1, 128)},
-                             {"8x128", std::vector<int>(8, 128)},
-                             {"32x32", std::vector<int>(32, 32)}};
-  // 32 sentences with lengths from a fixed skewed distribution in [8, 128]
-  // (many short, a few long), as real sentence batches are.
+// A sequence of `length` ids shaped like a tokenizer's: [CLS] ... [SEP].
+std::vector<std::int32_t> synthetic_ids(int length, XorShift& random) {
+  std::vector<std::int32_t> ids;
+  for (int i = 0; i < length; ++i)
+    ids.push_back(i == 0 ? 101 : i == length - 1 ? 102 : 1000 + static_cast<int>(random.next() % 20000));
+  return ids;
+}
+
+Case uniform_case(int batch, int length) {
+  XorShift random;
+  Case c{std::to_string(batch) + "x" + std::to_string(length), {}};
+  for (int i = 0; i < batch; ++i) c.sequences.push_back(synthetic_ids(length, random));
+  return c;
+}
+
+// A mixed-length batch run both ways: padded (what HF computes) and packed.
+void add_mixed(std::vector<Case>& cases, Case mixed) {
+  std::sort(mixed.sequences.begin(), mixed.sequences.end(),  // as pipelines sort by length
+            [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  Case packed = mixed;
+  packed.name += "-packed";
+  packed.skip_padding = true;
+  cases.push_back(std::move(mixed));
+  cases.push_back(std::move(packed));
+}
+
+// 32 sentences with lengths from a fixed skewed distribution in [8, 128]
+// (many short, a few long), as real sentence batches are.
+Case synthetic_mixed() {
   XorShift random;
   Case mixed{"mixed32", {}};
   for (int i = 0; i < 32; ++i) {
     const double u = static_cast<double>(random.next() >> 11) / 9007199254740992.0;
-    mixed.lengths.push_back(8 + static_cast<int>(120.0 * u * u));
+    mixed.sequences.push_back(synthetic_ids(8 + static_cast<int>(120.0 * u * u), random));
   }
-  std::sort(mixed.lengths.begin(), mixed.lengths.end());  // as pipelines sort by length
-  cases.push_back(mixed);
-  return cases;
+  return mixed;
+}
+
+// `count` lines spread evenly over a text file (plain lines, or JSON Lines
+// with a "text" field), tokenized by the tokenizer of a model folder.
+Case sentences_case(const std::string& path, const std::string& tokenizer_folder, int count) {
+  std::ifstream in(path);
+  if (!in) throw bertpp::Error(path + ": cannot open the sentences file");
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty()) continue;
+    if (line.front() == '{') {
+      const nlohmann::json object = nlohmann::json::parse(line, nullptr, false);
+      if (object.is_object() && object.contains("text") && object["text"].is_string())
+        lines.push_back(object["text"].get<std::string>());
+    } else {
+      lines.push_back(line);
+    }
+  }
+  if (lines.empty()) throw bertpp::Error(path + ": no sentences");
+  const auto tokenizer = bertpp::WordPieceTokenizer::from_folder(tokenizer_folder);
+  if (tokenizer.vocab_size() > static_cast<std::size_t>(kVocab))
+    throw bertpp::Error(tokenizer_folder + ": vocabulary larger than the benchmark model's " +
+                        std::to_string(kVocab));
+  bertpp::EncodeOptions options;
+  options.truncation = bertpp::TruncationOptions{128};
+  Case c{"sentences" + std::to_string(count), {}};
+  const std::size_t step = std::max<std::size_t>(1, lines.size() / static_cast<std::size_t>(count));
+  for (std::size_t i = 0; i < lines.size() && c.sequences.size() < static_cast<std::size_t>(count); i += step)
+    c.sequences.push_back(tokenizer.encode(lines[i], options).ids);
+  return c;
 }
 
 bertpp::ModelInput make_input(const Case& c) {
-  XorShift random;
   std::vector<bertpp::Encoding> encodings;
-  for (int length : c.lengths) {
+  for (const auto& ids : c.sequences) {
     bertpp::Encoding e;
-    for (int i = 0; i < length; ++i)
-      e.ids.push_back(i == 0 ? 101 : i == length - 1 ? 102 : 1000 + static_cast<int>(random.next() % 20000));
+    e.ids = ids;
     e.type_ids.assign(e.ids.size(), 0);
     e.attention_mask.assign(e.ids.size(), 1);
     encodings.push_back(std::move(e));
@@ -194,13 +207,17 @@ bertpp::ModelInput make_input(const Case& c) {
   return bertpp::ModelInput::from_encodings(encodings);
 }
 
-// Multiply-adds count 2 FLOPs; the padded shape is what is computed.
-double forward_flops(const Preset& p, const bertpp::ModelInput& input) {
-  const double t = static_cast<double>(input.tokens()), h = p.hidden, inner = p.intermediate;
-  const double s = static_cast<double>(input.seq_len), b = static_cast<double>(input.batch_size);
-  const double dense = 2.0 * t * h * (4.0 * h + 2.0 * inner);
-  const double attention = 4.0 * b * s * s * h;
-  return p.layers * (dense + attention);
+// Multiply-adds count 2 FLOPs, over what is computed: every padded position,
+// or only real tokens when padding is skipped.
+double forward_flops(const Preset& p, const Case& c, const bertpp::ModelInput& input) {
+  const double h = p.hidden, inner = p.intermediate;
+  double tokens = 0, attention = 0;
+  for (const auto& ids : c.sequences) {
+    const double n = c.skip_padding ? static_cast<double>(ids.size()) : static_cast<double>(input.seq_len);
+    tokens += n;
+    attention += 4.0 * n * n * h;
+  }
+  return p.layers * (2.0 * tokens * h * (4.0 * h + 2.0 * inner) + attention);
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -255,6 +272,7 @@ struct Options {
   const Preset* preset = &kPresets[0];
   int threads = 0, runs = 10, warmup = 2;
   bool json = false;
+  std::string sentences, tokenizer;  // --sentences FILE --tokenizer MODEL_FOLDER
 };
 
 Options parse_options(int argc, char** argv) {
@@ -266,6 +284,8 @@ Options parse_options(int argc, char** argv) {
     else if (arg == "--threads" && has_value) o.threads = std::atoi(argv[++i]);
     else if (arg == "--runs" && has_value) o.runs = std::max(1, std::atoi(argv[++i]));
     else if (arg == "--warmup" && has_value) o.warmup = std::max(0, std::atoi(argv[++i]));
+    else if (arg == "--sentences" && has_value) o.sentences = argv[++i];
+    else if (arg == "--tokenizer" && has_value) o.tokenizer = argv[++i];
     else if (arg == "--preset" && has_value) {
       const std::string name = argv[++i];
       o.preset = nullptr;
@@ -274,10 +294,20 @@ Options parse_options(int argc, char** argv) {
       if (!o.preset) throw bertpp::ArgumentError("unknown preset '" + name + "' (bert-base, minilm-l6, bert-tiny)");
     } else {
       throw bertpp::ArgumentError("usage: bertpp-bench-encoder [--preset NAME] [--threads N] [--runs N] "
-                                  "[--warmup N] [--json]; bad argument '" + arg + "'");
+                                  "[--warmup N] [--sentences FILE --tokenizer MODEL_FOLDER] [--json]; "
+                                  "bad argument '" + arg + "'");
     }
   }
+  if (o.sentences.empty() != o.tokenizer.empty())
+    throw bertpp::ArgumentError("--sentences and --tokenizer go together");
   return o;
+}
+
+std::vector<Case> make_cases(const Options& o) {
+  std::vector<Case> cases = {uniform_case(1, 128), uniform_case(8, 128), uniform_case(32, 32)};
+  add_mixed(cases, synthetic_mixed());
+  if (!o.sentences.empty()) add_mixed(cases, sentences_case(o.sentences, o.tokenizer, 32));
+  return cases;
 }
 
 // Removes the model folder however the run ends.
@@ -318,34 +348,37 @@ int run(int argc, char** argv) {
                            {"cases", nlohmann::json::array()}};
   if (!o.json)
     std::printf("preset %s, threads %d, %s, %s\ncpu: %s\nOMP_WAIT_POLICY=%s\nload %.3f s, peak RSS %.1f MB after load\n\n"
-                "%-8s %6s %7s %12s %12s %9s\n",
+                "%-18s %6s %7s %12s %12s %9s\n",
                 p.name, bertpp::num_threads(), report["compiler"].get<std::string>().c_str(),
                 report["flags"].get<std::string>().c_str(), report["cpu"].get<std::string>().c_str(),
                 report["omp_wait_policy"].get<std::string>().c_str(), load_seconds, rss_loaded, "case",
                 "tokens", "padded", "median ms", "tokens/s", "GFLOP/s");
-  for (const Case& c : make_cases()) {
+  for (const Case& c : make_cases(o)) {
     const bertpp::ModelInput input = make_input(c);
+    bertpp::ForwardOptions forward;
+    forward.skip_padding = c.skip_padding;
     double real_tokens = 0;
-    for (int length : c.lengths) real_tokens += length;
-    for (int i = 0; i < o.warmup; ++i) model.forward(input);
+    for (const auto& ids : c.sequences) real_tokens += static_cast<double>(ids.size());
+    for (int i = 0; i < o.warmup; ++i) model.forward(input, forward);
     std::vector<double> times;
     for (int i = 0; i < o.runs; ++i) {
       const auto start = std::chrono::steady_clock::now();
-      const bertpp::EncoderOutput out = model.forward(input);
+      const bertpp::EncoderOutput out = model.forward(input, forward);
       times.push_back(seconds_since(start));
       if (!std::isfinite(out.last_hidden_state(0, 0))) throw bertpp::Error("non-finite output");
     }
     const double t = median(times);
-    const double gflops = forward_flops(p, input) / t * 1e-9;
+    const double gflops = forward_flops(p, c, input) / t * 1e-9;
     report["cases"].push_back({{"case", c.name},
                                {"tokens", real_tokens},
                                {"padded_tokens", input.tokens()},
+                               {"skip_padding", c.skip_padding},
                                {"median_ms", t * 1e3},
                                {"min_ms", *std::min_element(times.begin(), times.end()) * 1e3},
                                {"tokens_per_s", real_tokens / t},
                                {"gflops", gflops}});
     if (!o.json)
-      std::printf("%-8s %6.0f %7ld %12.2f %12.1f %9.1f\n", c.name.c_str(), real_tokens,
+      std::printf("%-18s %6.0f %7ld %12.2f %12.1f %9.1f\n", c.name.c_str(), real_tokens,
                   static_cast<long>(input.tokens()), t * 1e3, real_tokens / t, gflops);
   }
   report["peak_rss_mb"] = peak_rss_mb();

@@ -6,6 +6,7 @@
 #include "bertpp/runtime.hpp"
 #include "bertpp/nn/tensor.hpp"
 #include "bertpp/io/safetensors.hpp"
+#include "bertpp/io/safetensors_writer.hpp"
 #include "bertpp/io/tensor_store.hpp"
 #include "bertpp/io/config.hpp"
 #include "bertpp/io/model_folder.hpp"

@@ -95,7 +95,11 @@ void check_batch(Tally& tally, const bertpp::AutoModel& model, const Json& expec
     for (auto id : ints(batch["input_ids"][b])) input.input_ids.push_back(id);
     for (auto m : ints(batch["attention_mask"][b])) input.attention_mask.push_back(m);
   }
-  const Matrix out = model.forward(input).last_hidden_state;
+  const bertpp::EncoderOutput padded_out = model.forward(input);
+  const Matrix& out = padded_out.last_hidden_state;
+  bertpp::ForwardOptions skip;
+  skip.skip_padding = true;
+  const bertpp::EncoderOutput packed = model.forward(input, skip);
   const Json& flat = batch["last_hidden_state"];
   const Eigen::Index hidden = out.cols();
   for (Eigen::Index b = 0; b < input.batch_size; ++b) {
@@ -112,6 +116,16 @@ void check_batch(Tally& tally, const bertpp::AutoModel& model, const Json& expec
     const Matrix alone = model.forward(bertpp::ModelInput::single(ids)).last_hidden_state;
     INFO("batch row " << b << ": padded vs unpadded");
     CHECK((padded - alone).cwiseAbs().maxCoeff() <= 1e-5f);
+
+    // Packed (padding skipped): HF's values at real positions, zero rows after.
+    const Matrix packed_rows = rows_of(packed.last_hidden_state, b * input.seq_len, real);
+    tally.check("packed batch row " + std::to_string(b), packed_rows, expected_rows);
+    if (real < input.seq_len)
+      CHECK(rows_of(packed.last_hidden_state, b * input.seq_len + real, input.seq_len - real)
+                .cwiseAbs()
+                .maxCoeff() == 0.0f);
+    if (packed.pooler_output.size() > 0)
+      CHECK((packed.pooler_output.row(b) - padded_out.pooler_output.row(b)).cwiseAbs().maxCoeff() <= 1e-5f);
   }
 }
 

@@ -2,7 +2,7 @@
 // folders for the loader's tests.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include <bertpp/io/safetensors_writer.hpp>
 
 #include <cstdint>
 #include <cstdlib>
@@ -53,21 +53,17 @@ inline std::string safetensors_bytes(const std::string& header, const std::strin
   return safetensors_bytes(header, data, header.size());
 }
 
-// Collects F32 tensors and writes them as a valid safetensors file.
+// bertpp::SafetensorsWriter plus deterministic pattern-filled tensors.
 class SafetensorsBuilder {
  public:
   SafetensorsBuilder& add(const std::string& name, std::vector<std::int64_t> shape,
                           const std::vector<float>& values) {
-    std::string bytes(values.size() * sizeof(float), '\0');
-    if (!values.empty()) std::memcpy(bytes.data(), values.data(), bytes.size());
-    return add_raw(name, "F32", std::move(shape), bytes);
+    writer_.add(name, std::move(shape), values);
+    return *this;
   }
-  // Any dtype, raw little-endian bytes.
   SafetensorsBuilder& add_raw(const std::string& name, const std::string& dtype,
                               std::vector<std::int64_t> shape, const std::string& bytes) {
-    header_[name] = {{"dtype", dtype}, {"shape", shape},
-                     {"data_offsets", {data_.size(), data_.size() + bytes.size()}}};
-    data_ += bytes;
+    writer_.add_raw(name, dtype, std::move(shape), bytes);
     return *this;
   }
   // A tensor of `shape` filled with a deterministic pattern.
@@ -80,15 +76,14 @@ class SafetensorsBuilder {
       values[i] = scale * static_cast<float>(static_cast<int>((i * 7919 + name.size() * 31) % 23) - 11) / 11.0f;
     return add(name, std::move(shape), values);
   }
-  bool has(const std::string& name) const { return header_.contains(name); }
+  bool has(const std::string& name) const { return writer_.has(name); }
 
-  std::string header() const { return header_.dump(); }
-  std::string bytes() const { return safetensors_bytes(header(), data_); }
-  void write(const std::string& path) const { write_file(path, bytes()); }
+  std::string header() const { return writer_.header(); }
+  std::string bytes() const { return writer_.bytes(); }
+  void write(const std::string& path) const { writer_.write(path); }
 
  private:
-  nlohmann::json header_ = nlohmann::json::object();
-  std::string data_;
+  bertpp::SafetensorsWriter writer_;
 };
 
 }  // namespace bertpp_test

@@ -169,3 +169,41 @@ TEST_CASE("embeddings add word, position and token type rows, then normalise") {
   CHECK(hidden(1, 0) == Approx(1.0f));
   CHECK(hidden(1, 1) == Approx(-1.0f));
 }
+
+TEST_CASE("a right-padded batch packs its real tokens back to back; other masks do not pack") {
+  bertpp::SequenceLayout layout;
+  REQUIRE(bertpp::SequenceLayout::pack({1, 1, 1, 1, 0, 0}, 2, 3, layout));
+  CHECK(layout.packed);
+  CHECK(layout.rows == 4);
+  CHECK(layout.offset == std::vector<Eigen::Index>{0, 3});
+  CHECK(layout.length == std::vector<Eigen::Index>{3, 1});
+  CHECK(layout.row(1, 0) == 3);
+  CHECK(layout.longest() == 3);
+  bertpp::SequenceLayout untouched;
+  CHECK_FALSE(bertpp::SequenceLayout::pack({0, 1, 1}, 1, 3, untouched));  // left padding
+  CHECK_FALSE(bertpp::SequenceLayout::pack({1, 0, 1}, 1, 3, untouched));  // a hole
+  CHECK_FALSE(bertpp::SequenceLayout::pack({1, 1, 0, 0}, 2, 2, untouched));  // no real token
+  CHECK(untouched.rows == 0);
+  const auto padded = bertpp::SequenceLayout::padded(2, 3);
+  CHECK_FALSE(padded.packed);
+  CHECK(padded.offset == std::vector<Eigen::Index>{0, 3});
+  CHECK(padded.length == std::vector<Eigen::Index>{3, 3});
+}
+
+TEST_CASE("packed embeddings keep each token's position in its padded row") {
+  const std::vector<float> word = {1, 0, 0, 1, 2, 2};
+  const std::vector<float> position = {0, 0, 10, 0};
+  const std::vector<float> gamma = {1, 1}, beta = {0, 0};
+  bertpp::Embeddings embeddings{view(word, 3, 2), view(position, 2, 2), {},
+                                {view(gamma, 1, 2), view(beta, 1, 2), 1e-12f}};
+  const std::int32_t ids[] = {2, 0, 1, 0};  // [[2, 0], [1, pad]]
+  bertpp::SequenceLayout layout;
+  REQUIRE(bertpp::SequenceLayout::pack({1, 1, 1, 0}, 2, 2, layout));
+  Matrix packed, padded;
+  embeddings.forward(ids, nullptr, layout, packed);
+  embeddings.forward(ids, nullptr, 2, 2, padded);
+  REQUIRE(packed.rows() == 3);
+  CHECK(packed.row(0) == padded.row(0));
+  CHECK(packed.row(1) == padded.row(1));
+  CHECK(packed.row(2) == padded.row(2));  // sequence 1, position 0
+}

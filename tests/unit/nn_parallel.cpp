@@ -105,3 +105,32 @@ TEST_CASE("parallel self-attention equals softmax(QK^T/sqrt(d)) V per sequence a
       }
   CHECK(worst < 1e-4);
 }
+
+TEST_CASE("packed self-attention equals the padded batch at every real token") {
+  bertpp::set_num_threads(2);
+  const Eigen::Index batch = 3, seq = 128, heads = 4, d = 64, hidden = heads * d;
+  const Eigen::Index lengths[] = {128, 100, 37};
+  std::vector<std::int32_t> mask(static_cast<std::size_t>(batch * seq), 0);
+  for (Eigen::Index b = 0; b < batch; ++b)
+    for (Eigen::Index s = 0; s < lengths[b]; ++s) mask[static_cast<std::size_t>(b * seq + s)] = 1;
+  const Matrix qkv = pattern(batch * seq, 3 * hidden, 5);
+  const auto attention_mask = bertpp::AttentionMask::build(mask, batch, seq);
+  Matrix padded(batch * seq, hidden);
+  Matrix scores(bertpp::detail::max_threads() * seq, seq);
+  bertpp::self_attention(qkv, attention_mask, batch, seq, heads, padded, scores, nullptr);
+
+  bertpp::SequenceLayout layout;
+  REQUIRE(bertpp::SequenceLayout::pack(mask, batch, seq, layout));
+  REQUIRE(layout.rows == 128 + 100 + 37);
+  Matrix packed_qkv(layout.rows, 3 * hidden);
+  for (Eigen::Index b = 0; b < batch; ++b)
+    packed_qkv.middleRows(layout.row(b, 0), lengths[b]) = qkv.middleRows(b * seq, lengths[b]);
+  Matrix packed(layout.rows, hidden);
+  bertpp::self_attention(packed_qkv, layout, nullptr, heads, packed, scores, nullptr);
+  for (Eigen::Index b = 0; b < batch; ++b) {
+    INFO("sequence " << b);
+    CHECK((packed.middleRows(layout.row(b, 0), lengths[b]) - padded.middleRows(b * seq, lengths[b]))
+              .cwiseAbs()
+              .maxCoeff() <= 1e-6f);
+  }
+}

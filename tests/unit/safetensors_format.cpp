@@ -206,3 +206,37 @@ TEST_CASE("sharded checkpoints are read through model.safetensors.index.json") {
     CHECK_THROWS_WITH(TensorStore::from_index(index), Contains("tensor 'x.weight' is also in"));
   }
 }
+
+TEST_CASE("SafetensorsWriter writes what the reader loads back") {
+  TempDir dir;
+  bertpp::SafetensorsWriter writer;
+  float next = 0.0f;
+  writer.add("odd", {3}, {1.5f, -2.0f, 3.25f})
+      .add("generated", {2, 3}, [&](float* values, std::size_t count) {
+        for (std::size_t i = 0; i < count; ++i) values[i] = next++;
+      })
+      .add_raw("half", "F16", {1}, le16(0x3C00))
+      .metadata("format", "pt");
+  CHECK(writer.has("odd"));
+  CHECK_FALSE(writer.has("__metadata__"));
+  CHECK(writer.header().size() % 8 == 0);
+  const std::string path = dir.file("w.safetensors");
+  writer.write(path);
+  const std::string bytes = writer.bytes();
+  CHECK(bytes.size() == 8 + writer.header().size() + 12 + 24 + 2);
+
+  const SafetensorsFile file(path);
+  CHECK(file.metadata().at("format") == "pt");
+  TensorStore store = TensorStore::from_file(path);
+  CHECK(store.read_floats("odd") == std::vector<float>{1.5f, -2.0f, 3.25f});
+  CHECK(store.read_floats("generated") == std::vector<float>{0, 1, 2, 3, 4, 5});
+  CHECK(store.read_floats("half") == std::vector<float>{1.0f});
+  // The data section starts 8-byte aligned (so page-aligned mappings give
+  // aligned F32 tensors: zero-copy loading).
+  CHECK((8 + writer.header().size()) % 8 == 0);
+
+  CHECK_THROWS_WITH(writer.add("odd", {1}, {0.0f}), Contains("'odd' is already used"));
+  CHECK_THROWS_WITH(writer.add_raw("x", "F17", {1}, "abcd"), Contains("unknown dtype 'F17'"));
+  CHECK_THROWS_WITH(writer.add_raw("x", "F32", {2}, "abcd"), Contains("4 bytes for a shape that needs 8"));
+  CHECK_THROWS_WITH(writer.add("x", {-1}, std::vector<float>{}), Contains("negative dimension"));
+}

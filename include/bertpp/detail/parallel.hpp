@@ -29,12 +29,14 @@
 #define BERTPP_PARALLEL_FOR(condition) BERTPP_PRAGMA(omp parallel for schedule(static) if (condition))
 // A parallel region (or loop) run by `threads` threads; 1 runs it inline.
 #define BERTPP_PARALLEL(threads) BERTPP_PRAGMA(omp parallel num_threads(threads) if ((threads) > 1))
-#define BERTPP_PARALLEL_FOR_THREADS(threads) \
-  BERTPP_PRAGMA(omp parallel for schedule(static) num_threads(threads) if ((threads) > 1))
+// A loop run by `threads` threads, iterations handed out one at a time
+// (for iterations of unequal size).
+#define BERTPP_PARALLEL_FOR_DYNAMIC(threads) \
+  BERTPP_PRAGMA(omp parallel for schedule(dynamic) num_threads(threads) if ((threads) > 1))
 #else
 #define BERTPP_PARALLEL_FOR(condition)
 #define BERTPP_PARALLEL(threads)
-#define BERTPP_PARALLEL_FOR_THREADS(threads)
+#define BERTPP_PARALLEL_FOR_DYNAMIC(threads)
 #endif
 
 namespace bertpp {

@@ -55,25 +55,31 @@ class AutoModel {
     return state_->encoder.forward(input, options);
   }
 
-  // [batch, num_labels]
+  // [batch, num_labels]. Only [CLS] rows are read, so padding is skipped.
   Matrix sequence_classification_logits(const ModelInput& input) const {
     const auto& head = require(state_->sequence_classification, HeadKind::SequenceClassification);
     if (input.seq_len == 0) throw ArgumentError("sequence classification needs at least one token");
-    const EncoderOutput out = forward(input);
+    ForwardOptions options;
+    options.skip_padding = true;
+    const EncoderOutput out = forward(input, options);
     if (config().model_type == ModelType::DistilBert)
       return head.forward(Encoder::first_tokens(out.last_hidden_state, input.batch_size, input.seq_len));
     return head.forward(out.pooler_output);
   }
 
+  // The per-token heads take ForwardOptions for `skip_padding` (then the
+  // logits of padding rows are the head's bias).
+
   // [batch*seq, num_labels]
-  Matrix token_classification_logits(const ModelInput& input) const {
+  Matrix token_classification_logits(const ModelInput& input, const ForwardOptions& options = {}) const {
     const auto& head = require(state_->token_classification, HeadKind::TokenClassification);
-    return head.forward(forward(input).last_hidden_state);
+    return head.forward(forward(input, options).last_hidden_state);
   }
 
-  QuestionAnsweringLogits question_answering_logits(const ModelInput& input) const {
+  QuestionAnsweringLogits question_answering_logits(const ModelInput& input,
+                                                    const ForwardOptions& options = {}) const {
     const auto& head = require(state_->question_answering, HeadKind::QuestionAnswering);
-    const Matrix logits = head.forward(forward(input).last_hidden_state);  // [tokens, 2]
+    const Matrix logits = head.forward(forward(input, options).last_hidden_state);  // [tokens, 2]
     QuestionAnsweringLogits result;
     result.start.resize(input.batch_size, input.seq_len);
     result.end.resize(input.batch_size, input.seq_len);
@@ -86,9 +92,10 @@ class AutoModel {
 
   // Logits over the vocabulary for the given flattened token rows
   // (b * seq_len + s) only: [rows.size(), vocab].
-  Matrix masked_lm_logits(const ModelInput& input, const std::vector<Eigen::Index>& rows) const {
+  Matrix masked_lm_logits(const ModelInput& input, const std::vector<Eigen::Index>& rows,
+                          const ForwardOptions& options = {}) const {
     const auto& head = require(state_->masked_lm, HeadKind::MaskedLM);
-    const EncoderOutput out = forward(input);
+    const EncoderOutput out = forward(input, options);
     Matrix selected(static_cast<Eigen::Index>(rows.size()), out.last_hidden_state.cols());
     for (std::size_t i = 0; i < rows.size(); ++i) {
       if (rows[i] < 0 || rows[i] >= input.tokens())

@@ -94,31 +94,50 @@ struct Encoder {
 
   EncoderOutput forward(const ModelInput& input, const ForwardOptions& options = {}) const {
     check_input(input);
+    const Eigen::Index batch = input.batch_size, seq = input.seq_len;
+    SequenceLayout layout = SequenceLayout::padded(batch, seq);
+    const bool packed = options.skip_padding && !options.output_attentions &&
+                        !input.attention_mask.empty() &&
+                        SequenceLayout::pack(input.attention_mask, batch, seq, layout);
+    const AttentionMask mask =
+        packed ? AttentionMask{} : AttentionMask::build(input.attention_mask, batch, seq);
+
     EncoderOutput out;
-    const Eigen::Index batch = input.batch_size, seq = input.seq_len, rows = input.tokens();
-    Matrix& hidden = out.last_hidden_state;
+    Matrix hidden;
     const bool typed = !embeddings.token_type.empty() && !input.token_type_ids.empty();
     embeddings.forward(input.input_ids.data(), typed ? input.token_type_ids.data() : nullptr,
-                       batch, seq, hidden);
+                       layout, hidden);
     if (options.output_hidden_states) {
       out.hidden_states.reserve(layers.size() + 1);
-      out.hidden_states.push_back(hidden);
+      out.hidden_states.push_back(unpack(hidden, layout));
     }
     if (options.output_attentions) out.attentions.reserve(layers.size());
-    const AttentionMask mask = AttentionMask::build(input.attention_mask, batch, seq);
     EncoderWorkspace workspace;
-    workspace.resize(rows, hidden_size, intermediate_size, seq);
+    workspace.resize(layout.rows, hidden_size, intermediate_size, seq);
     for (const TransformerLayer& layer : layers) {
       Matrix* probabilities = nullptr;
       if (options.output_attentions) {
         out.attentions.emplace_back(batch * num_heads * seq, seq);
         probabilities = &out.attentions.back();
       }
-      layer.forward(hidden, mask, batch, seq, workspace, probabilities);
-      if (options.output_hidden_states) out.hidden_states.push_back(hidden);
+      layer.forward(hidden, layout, &mask, workspace, probabilities);
+      if (options.output_hidden_states) out.hidden_states.push_back(unpack(hidden, layout));
     }
-    if (has_pooler()) out.pooler_output = pool(hidden, batch, seq);
+    out.last_hidden_state = packed ? unpack(hidden, layout) : std::move(hidden);
+    if (has_pooler()) out.pooler_output = pool(out.last_hidden_state, batch, seq);
     return out;
+  }
+
+  // Activations in `layout` -> the padded [batch*seq_len, hidden] layout,
+  // padding rows zero.
+  static Matrix unpack(const Matrix& rows, const SequenceLayout& layout) {
+    if (!layout.packed) return rows;
+    Matrix padded = Matrix::Zero(layout.batch * layout.seq_len, rows.cols());
+    for (Eigen::Index b = 0; b < layout.batch; ++b)
+      padded.middleRows(b * layout.seq_len, layout.length[static_cast<std::size_t>(b)]) =
+          rows.middleRows(layout.offset[static_cast<std::size_t>(b)],
+                          layout.length[static_cast<std::size_t>(b)]);
+    return padded;
   }
 
   // The [CLS] (first) row of each sequence: [batch, hidden].

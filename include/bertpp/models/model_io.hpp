@@ -61,6 +61,12 @@ struct ModelInput {
 struct ForwardOptions {
   bool output_hidden_states = false;
   bool output_attentions = false;
+  // Run the layers on the real tokens only (a right-padded batch is packed
+  // back to back): same results at every real position, padding rows of the
+  // outputs are zero instead of HF's (meaningless) values there. What the
+  // pipelines use; off by default so outputs equal HF's everywhere.
+  // Ignored with output_attentions or a mask that is not right padding.
+  bool skip_padding = false;
 };
 
 struct EncoderOutput {

@@ -4,6 +4,7 @@
 
 #include "bertpp/nn/layers.hpp"
 #include "bertpp/nn/parameter.hpp"
+#include "bertpp/nn/sequence_layout.hpp"
 
 #include <cstdint>
 
@@ -15,20 +16,28 @@ struct Embeddings {
   Parameter token_type;  // [type_vocab, hidden]; empty for DistilBERT
   LayerNorm norm;
 
-  // `hidden` becomes [batch * seq_len, hidden]; `type_ids` may be null (all 0).
-  void forward(const std::int32_t* ids, const std::int32_t* type_ids, Eigen::Index batch,
-               Eigen::Index seq_len, Matrix& hidden) const {
-    hidden.resize(batch * seq_len, word.cols);
+  // `ids`/`type_ids` are the padded [batch, seq_len] input; `hidden` becomes
+  // [layout.rows, hidden]. Positions are a token's index in its padded row,
+  // as HF's default position_ids. `type_ids` may be null (all 0).
+  void forward(const std::int32_t* ids, const std::int32_t* type_ids, const SequenceLayout& layout,
+               Matrix& hidden) const {
+    hidden.resize(layout.rows, word.cols);
     const ConstMatrixMap words = word.matrix();
     const ConstMatrixMap positions = position.matrix();
-    for (Eigen::Index b = 0; b < batch; ++b) {
-      for (Eigen::Index s = 0; s < seq_len; ++s) {
-        const Eigen::Index r = b * seq_len + s;
-        hidden.row(r) = words.row(ids[r]) + positions.row(s);
-        if (!token_type.empty()) hidden.row(r) += token_type.matrix().row(type_ids ? type_ids[r] : 0);
+    for (Eigen::Index b = 0; b < layout.batch; ++b) {
+      for (Eigen::Index s = 0; s < layout.length[static_cast<std::size_t>(b)]; ++s) {
+        const Eigen::Index r = layout.row(b, s), source = b * layout.seq_len + s;
+        hidden.row(r) = words.row(ids[source]) + positions.row(s);
+        if (!token_type.empty())
+          hidden.row(r) += token_type.matrix().row(type_ids ? type_ids[source] : 0);
       }
     }
     norm.forward_inplace(hidden);
+  }
+
+  void forward(const std::int32_t* ids, const std::int32_t* type_ids, Eigen::Index batch,
+               Eigen::Index seq_len, Matrix& hidden) const {
+    forward(ids, type_ids, SequenceLayout::padded(batch, seq_len), hidden);
   }
 };
 

@@ -6,6 +6,7 @@
 #include "bertpp/detail/parallel.hpp"
 #include "bertpp/nn/activations.hpp"
 #include "bertpp/nn/layers.hpp"
+#include "bertpp/nn/sequence_layout.hpp"
 #include "bertpp/nn/tensor.hpp"
 
 #include <cmath>
@@ -61,51 +62,66 @@ struct AttentionMask {
   }
 };
 
-// Row-wise softmax(scores * scale + mask) for one sequence's [seq, seq] block.
+// Row-wise softmax(scores * scale + mask) for one sequence's [n, n] block;
+// `mask` is null for a packed sequence (every key is real).
 template <typename Block>
-void masked_softmax_rows(Block&& scores, float scale, const AttentionMask& mask, Eigen::Index b) {
+void masked_softmax_rows(Block&& scores, float scale, const AttentionMask* mask, Eigen::Index b) {
   const std::size_t sequence = static_cast<std::size_t>(b);
-  if (mask.all_masked[sequence]) {
+  if (mask && mask->all_masked[sequence]) {
     scores.setConstant(1.0f / static_cast<float>(scores.cols()));
     return;
   }
+  const bool padded = mask && mask->padded[sequence];
   for (Eigen::Index r = 0; r < scores.rows(); ++r) {
     auto row = scores.row(r);
-    if (mask.padded[sequence]) row = row * scale + mask.bias.row(b);
+    if (padded) row = row * scale + mask->bias.row(b);
     else row *= scale;
     const float max = row.maxCoeff();
     row = (row.array() - max).exp();
-    if (mask.padded[sequence]) row = row.cwiseProduct(mask.keep.row(b));
+    if (padded) row = row.cwiseProduct(mask->keep.row(b));
     row /= row.sum();
   }
 }
 
 // softmax(Q K^T / sqrt(d) + mask) V for every (sequence, head). `qkv` rows
-// hold [q | k | v] for batch * seq_len tokens; the result goes to `context`
-// ([tokens, hidden]). When `probabilities` is given ([batch*heads*seq, seq])
-// the attention weights are written there.
-inline void self_attention(const Matrix& qkv, const AttentionMask& mask, Eigen::Index batch,
-                           Eigen::Index seq_len, Eigen::Index heads, Matrix& context,
+// hold [q | k | v] for the tokens placed as `layout` says; the result goes to
+// `context` ([layout.rows, hidden]). `mask` is needed for a padded layout
+// only. When `probabilities` is given ([batch*heads*seq_len, seq_len]) the
+// attention weights of task t = b * heads + h go to its block at row
+// t * seq_len.
+inline void self_attention(const Matrix& qkv, const SequenceLayout& layout,
+                           const AttentionMask* mask, Eigen::Index heads, Matrix& context,
                            Matrix& scores_workspace, Matrix* probabilities) {
   const Eigen::Index hidden = context.cols();
   const Eigen::Index d = hidden / heads;
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
-  const Eigen::Index tasks = batch * heads;
-  const double flops = 4.0 * static_cast<double>(tasks) * static_cast<double>(seq_len) *
-                       static_cast<double>(seq_len) * static_cast<double>(d);
+  const Eigen::Index tasks = layout.batch * heads, seq_len = layout.seq_len;
+  double flops = 0;
+  for (Eigen::Index n : layout.length)
+    flops += 4.0 * static_cast<double>(heads) * static_cast<double>(n) * static_cast<double>(n) *
+             static_cast<double>(d);
   [[maybe_unused]] const int threads = detail::threads_for(flops, static_cast<double>(tasks));
-  BERTPP_PARALLEL_FOR_THREADS(threads)
+  // Dynamic: packed sequences differ in length, so equal task counts are not equal work.
+  BERTPP_PARALLEL_FOR_DYNAMIC(threads)
   for (Eigen::Index t = 0; t < tasks; ++t) {
-    const Eigen::Index b = t / heads, h = t % heads, first = b * seq_len;
+    const Eigen::Index b = t / heads, h = t % heads;
+    const Eigen::Index first = layout.offset[static_cast<std::size_t>(b)];
+    const Eigen::Index n = layout.length[static_cast<std::size_t>(b)];
     auto scores = probabilities
-                      ? probabilities->block(t * seq_len, 0, seq_len, seq_len)
-                      : scores_workspace.block(detail::thread_index() * seq_len, 0, seq_len, seq_len);
-    scores.noalias() = qkv.block(first, h * d, seq_len, d) *
-                       qkv.block(first, hidden + h * d, seq_len, d).transpose();
-    masked_softmax_rows(scores, scale, mask, b);
-    context.block(first, h * d, seq_len, d).noalias() =
-        scores * qkv.block(first, 2 * hidden + h * d, seq_len, d);
+                      ? probabilities->block(t * seq_len, 0, n, n)
+                      : scores_workspace.block(detail::thread_index() * seq_len, 0, n, n);
+    scores.noalias() = qkv.block(first, h * d, n, d) * qkv.block(first, hidden + h * d, n, d).transpose();
+    masked_softmax_rows(scores, scale, layout.packed ? nullptr : mask, b);
+    context.block(first, h * d, n, d).noalias() = scores * qkv.block(first, 2 * hidden + h * d, n, d);
   }
+}
+
+// The padded-batch form.
+inline void self_attention(const Matrix& qkv, const AttentionMask& mask, Eigen::Index batch,
+                           Eigen::Index seq_len, Eigen::Index heads, Matrix& context,
+                           Matrix& scores_workspace, Matrix* probabilities) {
+  self_attention(qkv, SequenceLayout::padded(batch, seq_len), &mask, heads, context,
+                 scores_workspace, probabilities);
 }
 
 struct TransformerLayer {
@@ -119,11 +135,11 @@ struct TransformerLayer {
   Eigen::Index num_heads = 1;
 
   // hidden <- LN(h + FFN(h)) with h = LN(hidden + Attention(hidden)).
-  void forward(Matrix& hidden, const AttentionMask& mask, Eigen::Index batch, Eigen::Index seq_len,
+  // `hidden` is [layout.rows, hidden]; `mask` may be null for a packed layout.
+  void forward(Matrix& hidden, const SequenceLayout& layout, const AttentionMask* mask,
                EncoderWorkspace& ws, Matrix* probabilities) const {
     qkv.forward(hidden, ws.qkv);
-    self_attention(ws.qkv, mask, batch, seq_len, num_heads, ws.context, ws.scores,
-                   probabilities);
+    self_attention(ws.qkv, layout, mask, num_heads, ws.context, ws.scores, probabilities);
     attention_output.forward(ws.context, ws.attention_output);
     ws.attention_output += hidden;
     attention_norm.forward_inplace(ws.attention_output);

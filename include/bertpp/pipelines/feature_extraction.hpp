@@ -69,7 +69,7 @@ class FeatureExtractionPipeline : public Pipeline {
     encode_options.truncation = options.truncation;
     const std::vector<Encoding> encodings = tokenizer().encode_batch(texts, encode_options);
     const bool last_only = options.layers.size() == 1 && options.layers.front() == -1;
-    ForwardOptions forward;
+    ForwardOptions forward = forward_options();
     forward.output_hidden_states = !last_only;
 
     std::vector<TokenFeatures> results(texts.size());

@@ -171,7 +171,7 @@ class FillMaskPipeline : public Pipeline {
         rows.push_back(static_cast<Eigen::Index>(b) * batch.seq_len +
                        static_cast<Eigen::Index>(position));
     }
-    Matrix logits = model().masked_lm_logits(batch, rows);
+    Matrix logits = model().masked_lm_logits(batch, rows, forward_options());
     Eigen::Index row = 0;
     for (std::size_t b = 0; b < indices.size(); ++b) {
       const Encoding& encoding = encodings[indices[b]];

@@ -40,6 +40,13 @@ class Pipeline {
   std::shared_ptr<const AutoModel> shared_model() const { return model_; }
 
  protected:
+  // Pipelines read real tokens only, so the encoder may skip padding.
+  static ForwardOptions forward_options() {
+    ForwardOptions options;
+    options.skip_padding = true;
+    return options;
+  }
+
   // Calls fn(indices, input) for each batch: `indices` are positions in
   // `encodings` (sorted by length, longest first), `input` their padded batch.
   template <typename Fn>

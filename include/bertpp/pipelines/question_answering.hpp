@@ -113,7 +113,7 @@ class QuestionAnsweringPipeline : public Pipeline {
     std::vector<WindowLogits> logits(windows.size());
     for_each_batch(windows, options.batch,
                    [&](const std::vector<std::size_t>& indices, const ModelInput& batch) {
-                     const QuestionAnsweringLogits out = model().question_answering_logits(batch);
+                     const QuestionAnsweringLogits out = model().question_answering_logits(batch, forward_options());
                      for (std::size_t i = 0; i < indices.size(); ++i) {
                        const auto row = static_cast<Eigen::Index>(i);
                        const auto n = static_cast<Eigen::Index>(windows[indices[i]].size());

@@ -127,7 +127,7 @@ class SentenceEmbeddingPipeline : public Pipeline {
     Matrix out;
     for_each_batch(encodings, options.batch,
                    [&](const std::vector<std::size_t>& indices, const ModelInput& batch) {
-                     const EncoderOutput tokens = model().forward(batch);
+                     const EncoderOutput tokens = model().forward(batch, forward_options());
                      detail::scatter_rows(out, sentences.size(),
                                           detail::pool_tokens(tokens.last_hidden_state,
                                                               batch.attention_mask,

@@ -52,7 +52,7 @@ class TokenClassificationPipeline : public Pipeline {
     std::vector<std::vector<TokenClassificationEntity>> results(texts.size());
     for_each_batch(encodings, options.batch,
                    [&](const std::vector<std::size_t>& indices, const ModelInput& batch) {
-                     const Matrix logits = model().token_classification_logits(batch);
+                     const Matrix logits = model().token_classification_logits(batch, forward_options());
                      check_labels(static_cast<std::size_t>(logits.cols()), labels.size());
                      for (std::size_t i = 0; i < indices.size(); ++i) {
                        const std::size_t k = indices[i];
