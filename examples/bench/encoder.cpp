@@ -5,13 +5,15 @@
 // (real, unpadded tokens) and achieved GFLOP/s per case.
 //
 //   bertpp-bench-encoder [--preset bert-base|minilm-l6|bert-tiny] [--threads N]
-//                        [--runs N] [--warmup N] [--json]
+//                        [--runs N] [--warmup N] [--int8] [--json]
 //                        [--sentences FILE --tokenizer MODEL_FOLDER]
 //
 // Cases: 1x128, 8x128, 32x32, a synthetic mixed-length batch of 32 and, with
 // --sentences, 32 lines spread over FILE (plain text or JSON Lines with a
 // "text" field) tokenized by MODEL_FOLDER's tokenizer. Mixed batches run
 // padded (as HF computes them) and packed (ForwardOptions::skip_padding).
+// --int8 loads the model with Quantization::DynamicInt8 (GFLOP/s then counts
+// the int8 multiply-adds alike).
 //
 // Threads: bertpp uses OpenMP. With OMP_WAIT_POLICY unset (libgomp's
 // default) idle workers spin briefly between parallel regions; PASSIVE makes
@@ -271,7 +273,7 @@ std::string compile_flags() {
 struct Options {
   const Preset* preset = &kPresets[0];
   int threads = 0, runs = 10, warmup = 2;
-  bool json = false;
+  bool json = false, int8 = false;
   std::string sentences, tokenizer;  // --sentences FILE --tokenizer MODEL_FOLDER
 };
 
@@ -281,6 +283,7 @@ Options parse_options(int argc, char** argv) {
     const std::string arg = argv[i];
     const bool has_value = i + 1 < argc;
     if (arg == "--json") o.json = true;
+    else if (arg == "--int8") o.int8 = true;
     else if (arg == "--threads" && has_value) o.threads = std::atoi(argv[++i]);
     else if (arg == "--runs" && has_value) o.runs = std::max(1, std::atoi(argv[++i]));
     else if (arg == "--warmup" && has_value) o.warmup = std::max(0, std::atoi(argv[++i]));
@@ -294,7 +297,7 @@ Options parse_options(int argc, char** argv) {
       if (!o.preset) throw bertpp::ArgumentError("unknown preset '" + name + "' (bert-base, minilm-l6, bert-tiny)");
     } else {
       throw bertpp::ArgumentError("usage: bertpp-bench-encoder [--preset NAME] [--threads N] [--runs N] "
-                                  "[--warmup N] [--sentences FILE --tokenizer MODEL_FOLDER] [--json]; "
+                                  "[--warmup N] [--int8] [--sentences FILE --tokenizer MODEL_FOLDER] [--json]; "
                                   "bad argument '" + arg + "'");
     }
   }
@@ -332,12 +335,17 @@ int run(int argc, char** argv) {
   write_model(p, folder.path);
   const double rss_before = peak_rss_mb();
   const auto load_start = std::chrono::steady_clock::now();
-  const bertpp::AutoModel model = bertpp::AutoModel::from_folder(folder.path);
+  bertpp::LoadOptions load_options;
+  if (o.int8) load_options.quantization = bertpp::Quantization::DynamicInt8;
+  const bertpp::AutoModel model = bertpp::AutoModel::from_folder(folder.path, load_options);
   const double load_seconds = seconds_since(load_start);
   const double rss_loaded = peak_rss_mb();
 
   nlohmann::json report = {{"preset", p.name},
                            {"threads", bertpp::num_threads()},
+                           {"weights", o.int8 ? (bertpp::int8_kernel_available() ? "int8 (AVX-512 VNNI)"
+                                                                                 : "int8 (portable loop)")
+                                              : "float32"},
                            {"compiler", std::string("g++ ") + __VERSION__},
                            {"flags", compile_flags()},
                            {"cpu", cpu_model()},
@@ -347,9 +355,9 @@ int run(int argc, char** argv) {
                            {"peak_rss_mb_before_load", rss_before},
                            {"cases", nlohmann::json::array()}};
   if (!o.json)
-    std::printf("preset %s, threads %d, %s, %s\ncpu: %s\nOMP_WAIT_POLICY=%s\nload %.3f s, peak RSS %.1f MB after load\n\n"
+    std::printf("preset %s, %s, threads %d, %s, %s\ncpu: %s\nOMP_WAIT_POLICY=%s\nload %.3f s, peak RSS %.1f MB after load\n\n"
                 "%-18s %6s %7s %12s %12s %9s\n",
-                p.name, bertpp::num_threads(), report["compiler"].get<std::string>().c_str(),
+                p.name, report["weights"].get<std::string>().c_str(), bertpp::num_threads(), report["compiler"].get<std::string>().c_str(),
                 report["flags"].get<std::string>().c_str(), report["cpu"].get<std::string>().c_str(),
                 report["omp_wait_policy"].get<std::string>().c_str(), load_seconds, rss_loaded, "case",
                 "tokens", "padded", "median ms", "tokens/s", "GFLOP/s");

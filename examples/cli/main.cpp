@@ -56,14 +56,23 @@ options:
   --batch-size N         inputs per model call (default 32)
   --max-length N         truncate inputs to N tokens
   --threads N            worker threads (default: all cores)
+  --int8                 quantise the encoder's linear layers to int8 (faster on CPUs with
+                         AVX-512 VNNI; outputs differ slightly from HF's float32)
   -q, --quiet            no progress line on stderr
 )";
 
 const std::set<std::string> kSwitches = {"jsonl", "quiet", "multi-label", "tokens", "help",
-                                         "handle-impossible-answer"};
+                                         "handle-impossible-answer", "int8"};
 const std::set<std::string> kCommonOptions = {"model", "input", "output", "jsonl", "field",
                                               "pair-field", "on-error", "batch-size",
-                                              "max-length", "threads", "quiet", "help"};
+                                              "max-length", "threads", "quiet", "help", "int8"};
+
+// --int8 -> dynamic int8 quantisation of the encoder.
+bertpp::LoadOptions load_options(const Options& options) {
+  bertpp::LoadOptions load;
+  if (options.flag("int8")) load.quantization = bertpp::Quantization::DynamicInt8;
+  return load;
+}
 
 // Where results go: stdout or --output.
 class Output {
@@ -156,7 +165,7 @@ int run_embed(const Options& options) {
 
   if (options.flag("tokens")) {  // per-token embeddings, HF's feature-extraction
     if (format == "npy") throw bertpp::ArgumentError("--tokens writes JSON Lines only");
-    const auto pipe = bertpp::pipeline("feature-extraction", folder);
+    const auto pipe = bertpp::pipeline("feature-extraction", folder, load_options(options));
     Output out(options.get("output"));
     for_each_input_batch(options, [&](const std::vector<InputRecord>& batch) {
       json texts = json::array();
@@ -173,7 +182,7 @@ int run_embed(const Options& options) {
     return 0;
   }
 
-  const bertpp::SentenceEmbeddingPipeline pipe(folder);
+  const bertpp::SentenceEmbeddingPipeline pipe(folder, load_options(options));
   std::unique_ptr<bertpp_cli::NpyWriter> npy;
   std::unique_ptr<Output> out;
   if (format == "npy")
@@ -205,7 +214,7 @@ int run_pipeline_command(const Options& options, const std::string& task,
   std::set<std::string> known = kCommonOptions;
   known.insert(extra_options.begin(), extra_options.end());
   options.reject_unknown(known);
-  const auto pipe = bertpp::pipeline(task, options.required("model"));
+  const auto pipe = bertpp::pipeline(task, options.required("model"), load_options(options));
   Output out(options.get("output"));
   for_each_input_batch(options, [&](const std::vector<InputRecord>& batch) {
     json args = make_args(batch);

@@ -255,6 +255,34 @@ TEST_CASE("bertpp embed writes sentence embeddings as JSON Lines and as a float3
     }
 }
 
+TEST_CASE("bertpp embed --int8 runs the quantised encoder: close to HF, not identical") {
+  if (!bertpp_test::have_golden("models/sentence-random")) return;
+  const std::string model = model_dir("sentence-random");
+  const json expected = bertpp_test::read_json(model + "/expected.json");
+  std::vector<std::string> args = {"embed", "-m", model, "--int8"};
+  for (const auto& s : expected["sentences"]) args.push_back(s);
+  const RunResult run = run_cli(args);
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const auto lines = json_lines(run.out);
+  REQUIRE(lines.size() == expected["sentences"].size());
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const auto got = lines[i].get<std::vector<double>>();
+    const auto want = expected["embedding"][i].get<std::vector<double>>();
+    REQUIRE(got.size() == want.size());
+    double dot = 0, gg = 0, ww = 0, worst = 0;
+    for (std::size_t k = 0; k < got.size(); ++k) {
+      dot += got[k] * want[k];
+      gg += got[k] * got[k];
+      ww += want[k] * want[k];
+      worst = std::max(worst, std::fabs(got[k] - want[k]));
+    }
+    INFO("sentence " << i);
+    CHECK(dot / std::sqrt(gg * ww) >= 0.99);
+    CHECK(worst > 1e-6);  // quantised, so not HF's float32 values
+  }
+}
+
 TEST_CASE("bertpp names the line of a broken JSON Lines input, or skips it on request") {
   if (!bertpp_test::have_golden("models/bert-random-sst2")) return;
   const std::string model = model_dir("bert-random-sst2");

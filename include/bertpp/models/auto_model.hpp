@@ -21,24 +21,28 @@ namespace bertpp {
 
 class AutoModel {
  public:
-  static AutoModel from_folder(const std::string& dir) {
+  static AutoModel from_folder(const std::string& dir, const LoadOptions& options = {}) {
     const ModelFolder folder = ModelFolder::locate(dir);
-    return from_files(folder.config_path, folder.weights_path);
+    return from_files(folder.config_path, folder.weights_path, options);
   }
 
   // `weights_path`: a .safetensors file or a model.safetensors.index.json.
-  static AutoModel from_files(const std::string& config_path, const std::string& weights_path) {
+  static AutoModel from_files(const std::string& config_path, const std::string& weights_path,
+                              const LoadOptions& options = {}) {
     auto state = std::make_shared<State>();
     state->config = ModelConfig::from_file(config_path);
     state->store = ends_with(weights_path, ".json") ? TensorStore::from_index(weights_path)
                                                     : TensorStore::from_file(weights_path);
     bind(*state, weights_path);
+    state->quantization = options.quantization;
+    if (options.quantization == Quantization::DynamicInt8) state->encoder.quantize();
     AutoModel model;
     model.state_ = std::move(state);
     return model;
   }
 
   const ModelConfig& config() const { return state_->config; }
+  Quantization quantization() const { return state_->quantization; }
   const Encoder& encoder() const { return state_->encoder; }
 
   bool has_head(HeadKind kind) const {
@@ -117,6 +121,7 @@ class AutoModel {
 
   struct State {
     ModelConfig config;
+    Quantization quantization = Quantization::None;
     TensorStore store;  // owns the mappings and converted weights the layers view
     Encoder encoder;
     std::optional<MaskedLMHead> masked_lm;

@@ -69,6 +69,19 @@ struct ForwardOptions {
   bool skip_padding = false;
 };
 
+enum class Quantization {
+  None,  // float32 everywhere (bit-for-bit HF's arithmetic, up to summation order)
+  // PyTorch quantize_dynamic style for the encoder layers' Linear weights:
+  // int8 per output channel, activations int8 per token at each call. Fast
+  // with AVX-512 VNNI (see int8_kernel_available()); the pooler and heads
+  // stay float32.
+  DynamicInt8,
+};
+
+struct LoadOptions {
+  Quantization quantization = Quantization::None;
+};
+
 struct EncoderOutput {
   Matrix last_hidden_state;           // [batch*seq, hidden]
   std::vector<Matrix> hidden_states;  // embeddings + each layer, when asked

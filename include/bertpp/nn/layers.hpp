@@ -6,11 +6,13 @@
 #include "bertpp/detail/parallel.hpp"
 #include "bertpp/nn/activations.hpp"
 #include "bertpp/nn/parameter.hpp"
+#include "bertpp/nn/quantized.hpp"
 #include "bertpp/nn/tensor.hpp"
 #include "bertpp/nn/weight_binder.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <string>
 
 namespace bertpp {
@@ -43,8 +45,10 @@ void linear_forward(const In& x, const Weight& w, const Bias& bias, Out& y,
 }  // namespace detail
 
 // y = x W^T + b with W in PyTorch's [out_features, in_features] layout.
+// After quantize(), forward runs an int8 copy of the weights instead.
 struct Linear {
   Parameter weight, bias;
+  std::shared_ptr<const QuantizedLinear> int8;  // set by quantize()
 
   static Linear bind(WeightBinder& binder, const std::string& scope, Eigen::Index in,
                      Eigen::Index out) {
@@ -57,11 +61,19 @@ struct Linear {
   Eigen::Index in_features() const { return weight.cols; }
   Eigen::Index out_features() const { return weight.rows; }
 
+  // Dynamic int8 quantisation (see nn/quantized.hpp).
+  void quantize() {
+    int8 = std::make_shared<const QuantizedLinear>(
+        QuantizedLinear::quantize(weight.matrix(), bias.vector()));
+  }
+  bool quantized() const { return int8 != nullptr; }
+
   // `y` must already be [x.rows(), out_features].
   // `activation` is applied to the result (fused: done per thread slice).
   template <typename In, typename Out>
   void forward(const In& x, Out&& y, Activation activation = Activation::Linear) const {
-    detail::linear_forward(x, weight.matrix(), bias.vector(), y, activation);
+    if (int8) int8->forward(x, y, activation);
+    else detail::linear_forward(x, weight.matrix(), bias.vector(), y, activation);
   }
 
   Matrix operator()(const Matrix& x) const {
@@ -104,8 +116,9 @@ struct LayerNorm {
 // Q, K and V projections fused into one [3 * hidden, hidden] GEMM; the rows
 // of the output hold [q | k | v]. Owns its (concatenated) weights.
 struct QkvProjection {
-  Matrix weight;  // [3H, H]
+  Matrix weight;  // [3H, H]; released by quantize()
   Vector bias;    // [3H]
+  std::shared_ptr<const QuantizedLinear> int8;
 
   static QkvProjection fuse(const Linear& q, const Linear& k, const Linear& v) {
     QkvProjection fused;
@@ -123,9 +136,15 @@ struct QkvProjection {
     return fused;
   }
 
+  void quantize() {
+    int8 = std::make_shared<const QuantizedLinear>(QuantizedLinear::quantize(weight, bias));
+    weight = Matrix();  // the float copy is no longer read
+  }
+
   template <typename In, typename Out>
   void forward(const In& x, Out&& y) const {
-    detail::linear_forward(x, weight, bias, y);
+    if (int8) int8->forward(x, y);
+    else detail::linear_forward(x, weight, bias, y);
   }
 };
 

@@ -135,6 +135,14 @@ struct TransformerLayer {
   Eigen::Index num_heads = 1;
 
   // hidden <- LN(h + FFN(h)) with h = LN(hidden + Attention(hidden)).
+  // The four dense layers run int8 from now on (nn/quantized.hpp).
+  void quantize() {
+    qkv.quantize();
+    attention_output.quantize();
+    intermediate.quantize();
+    output.quantize();
+  }
+
   // `hidden` is [layout.rows, hidden]; `mask` may be null for a packed layout.
   void forward(Matrix& hidden, const SequenceLayout& layout, const AttentionMask* mask,
                EncoderWorkspace& ws, Matrix* probabilities) const {

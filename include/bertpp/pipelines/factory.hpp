@@ -158,13 +158,14 @@ inline void require_head(const AutoModel& model, HeadKind kind, const std::strin
 }  // namespace detail
 
 // Builds the pipeline for `task` (HF names and aliases) over the model folder.
-inline AnyPipeline pipeline(const std::string& task, const std::string& model_folder) {
+inline AnyPipeline pipeline(const std::string& task, const std::string& model_folder,
+                            const LoadOptions& options = {}) {
   const std::string name = canonical_task(task);
   if (name == "sentence-embeddings")
-    return AnyPipeline(name, SentenceEmbeddingPipeline(model_folder));
+    return AnyPipeline(name, SentenceEmbeddingPipeline(model_folder, options));
   auto tokenizer =
       std::make_shared<const WordPieceTokenizer>(WordPieceTokenizer::from_folder(model_folder));
-  auto model = std::make_shared<const AutoModel>(AutoModel::from_folder(model_folder));
+  auto model = std::make_shared<const AutoModel>(AutoModel::from_folder(model_folder, options));
   if (name == "feature-extraction")
     return AnyPipeline(name, FeatureExtractionPipeline(tokenizer, model));
   if (name == "text-classification" || name == "zero-shot-classification") {
@@ -193,8 +194,8 @@ inline AnyPipeline pipeline(const std::string& task, const std::string& model_fo
 }
 
 // Builds the pipeline the folder's config.json calls for (see infer_task).
-inline AnyPipeline pipeline(const std::string& model_folder) {
-  return pipeline(infer_task(model_folder), model_folder);
+inline AnyPipeline pipeline(const std::string& model_folder, const LoadOptions& options = {}) {
+  return pipeline(infer_task(model_folder), model_folder, options);
 }
 
 }  // namespace bertpp

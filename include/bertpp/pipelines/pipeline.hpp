@@ -24,10 +24,11 @@ struct BatchOptions {
 
 class Pipeline {
  public:
-  explicit Pipeline(const std::string& model_folder)
+  // `options`: e.g. Quantization::DynamicInt8 for the encoder.
+  explicit Pipeline(const std::string& model_folder, const LoadOptions& options = {})
       : tokenizer_(std::make_shared<const WordPieceTokenizer>(
             WordPieceTokenizer::from_folder(model_folder))),
-        model_(std::make_shared<const AutoModel>(AutoModel::from_folder(model_folder))) {}
+        model_(std::make_shared<const AutoModel>(AutoModel::from_folder(model_folder, options))) {}
 
   // Several pipelines may share one loaded tokenizer and model.
   Pipeline(std::shared_ptr<const WordPieceTokenizer> tokenizer,

@@ -93,11 +93,12 @@ struct SentenceEmbeddingOptions {
 
 class SentenceEmbeddingPipeline : public Pipeline {
  public:
-  explicit SentenceEmbeddingPipeline(const std::string& folder)
-      : SentenceEmbeddingPipeline(folder, SentenceTransformerConfig::from_folder(folder)) {}
+  explicit SentenceEmbeddingPipeline(const std::string& folder, const LoadOptions& options = {})
+      : SentenceEmbeddingPipeline(folder, SentenceTransformerConfig::from_folder(folder), options) {}
 
-  SentenceEmbeddingPipeline(const std::string& folder, SentenceTransformerConfig config)
-      : Pipeline(config.transformer_folder(folder)), config_(std::move(config)) {
+  SentenceEmbeddingPipeline(const std::string& folder, SentenceTransformerConfig config,
+                            const LoadOptions& options = {})
+      : Pipeline(config.transformer_folder(folder), options), config_(std::move(config)) {
     finish_config();
   }
 

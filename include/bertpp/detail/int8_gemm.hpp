@@ -1,0 +1,359 @@
+// The int8 GEMM behind QuantizedLinear: u8 activations x s8 weights summed
+// in int32, then scaled back to float. Two implementations of the same
+// integer arithmetic:
+//  - an AVX-512 VNNI micro-kernel (vpdpbusd: 64 u8*s8 products per
+//    instruction), compiled with function-level target attributes so the
+//    library needs no -march flag, and picked at run time from CPUID;
+//  - a portable C++ loop for every other CPU or compiler.
+// Both produce bit-identical results: the integer sums are exact and the
+// float epilogue is the same sequence of IEEE operations.
+//
+// Packed weight layout (what one zmm load wants): output channels in panels
+// of kInt8Panel = 16, K padded to a multiple of 4 with zero weights. Panel p is
+// contiguous; within it group g (k = 4g..4g+3) holds 16 channels x 4 bytes:
+//   w[(p * groups + g) * 64 + c * 4 + j] = q(16p + c, 4g + j).
+// Activations are one u8 row per token, padded to 4 * groups bytes; the
+// padding meets zero weights, so its value does not matter.
+#pragma once
+
+#include <Eigen/Core>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <new>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define BERTPP_INT8_X86 1
+#include <immintrin.h>
+#else
+#define BERTPP_INT8_X86 0
+#endif
+
+namespace bertpp {
+namespace detail {
+
+constexpr Eigen::Index kInt8Panel = 16;  // output channels per zmm of int32
+constexpr Eigen::Index kInt8Group = 4;   // k bytes summed by one vpdpbusd lane
+// Largest K whose int32 sums of (a + 128) * q cannot overflow: 255 * 127 * K < 2^31.
+constexpr Eigen::Index kInt8MaxDepth = 65536;
+
+// Which implementation runs the integer product.
+enum class Int8Kernel { Auto, Portable };
+
+// Heap storage aligned for zmm loads (std::vector<T, AlignedAllocator<T>>).
+template <typename T>
+struct AlignedAllocator {
+  using value_type = T;
+  static constexpr std::size_t kAlignment = 64;
+  AlignedAllocator() = default;
+  template <typename U>
+  AlignedAllocator(const AlignedAllocator<U>&) {}
+  T* allocate(std::size_t n) {
+    return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(kAlignment)));
+  }
+  void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t(kAlignment)); }
+  template <typename U>
+  bool operator==(const AlignedAllocator<U>&) const { return true; }
+  template <typename U>
+  bool operator!=(const AlignedAllocator<U>&) const { return false; }
+};
+
+// Everything one product needs; the kernels compute output panels
+// [panel_begin, panel_end) for all rows.
+struct Int8GemmArgs {
+  const std::uint8_t* a = nullptr;  // [rows, 4 * groups] activations + 128
+  const float* row_scales = nullptr;  // [rows] activation scale per row
+  Eigen::Index rows = 0;
+  const std::int8_t* w = nullptr;  // packed weights (layout above)
+  Eigen::Index groups = 0;         // K / 4, rounded up
+  const std::int32_t* offsets = nullptr;  // [panels * 16] 128 * sum_k q(n, k)
+  const float* scales = nullptr;          // [panels * 16] weight scale per channel
+  const float* bias = nullptr;            // [panels * 16]
+  Eigen::Index out = 0;                   // real output channels
+  float* y = nullptr;                     // [rows, out], row stride ldy
+  Eigen::Index ldy = 0;
+};
+
+// Smallest max|x| quantised: below it the scale max|x| / 127 would be
+// subnormal (and 127 / max|x| overflow); such rows count as all zero.
+constexpr float kInt8MinRange = 127 * std::numeric_limits<float>::min();
+
+// Rows the int8 codes cannot describe: (nearly) all zero (scale 1) or
+// holding NaN or Inf (`max_abs` not finite: scale NaN, so the output row is
+// NaN as a float product's would be). Their codes are all 0. False for an
+// ordinary row.
+inline bool special_row(float max_abs, Eigen::Index k, std::uint8_t* out, float& scale) {
+  if (max_abs >= kInt8MinRange && max_abs <= std::numeric_limits<float>::max()) return false;
+  std::fill_n(out, k, std::uint8_t{128});
+  scale = max_abs < kInt8MinRange ? 1.0f : std::numeric_limits<float>::quiet_NaN();
+  return true;
+}
+
+// Quantises one row of `k` floats symmetrically to [-127, 127] stored + 128
+// as u8; returns the scale s (x ~ s * (u8 - 128)), see special_row.
+// Rounds half to even (the default FP environment), as the VNNI version.
+inline float quantize_row_portable(const float* x, Eigen::Index k, std::uint8_t* out) {
+  float max_abs = 0;
+  bool nan = false;
+  for (Eigen::Index i = 0; i < k; ++i) {
+    max_abs = std::max(max_abs, std::abs(x[i]));
+    nan |= std::isnan(x[i]);
+  }
+  float scale = 0;
+  if (special_row(nan ? std::numeric_limits<float>::quiet_NaN() : max_abs, k, out, scale))
+    return scale;
+  const float inverse = 127.0f / max_abs;
+  for (Eigen::Index i = 0; i < k; ++i) {
+    const float q = std::min(127.0f, std::max(-127.0f, std::nearbyint(x[i] * inverse)));
+    out[i] = static_cast<std::uint8_t>(static_cast<int>(q) + 128);
+  }
+  return max_abs / 127.0f;
+}
+
+// y = s_r * scale_n * (acc - 128 * wsum_n) + b_n. Written as one fma so the
+// VNNI epilogue (_mm512_fmadd_ps) rounds identically.
+inline float int8_epilogue(std::int32_t acc, std::int32_t offset, float row_scale, float scale,
+                           float bias) {
+  return std::fma(static_cast<float>(acc - offset), row_scale * scale, bias);
+}
+
+inline void int8_gemm_portable(const Int8GemmArgs& g, Eigen::Index panel_begin,
+                               Eigen::Index panel_end) {
+  const Eigen::Index lda = g.groups * kInt8Group;
+  for (Eigen::Index p = panel_begin; p < panel_end; ++p) {
+    const std::int8_t* panel = g.w + p * g.groups * kInt8Panel * kInt8Group;
+    const Eigen::Index first = p * kInt8Panel;
+    const Eigen::Index width = std::min(kInt8Panel, g.out - first);
+    for (Eigen::Index r = 0; r < g.rows; ++r) {
+      const std::uint8_t* a = g.a + r * lda;
+      std::int32_t acc[kInt8Panel] = {};
+      for (Eigen::Index q = 0; q < g.groups; ++q) {
+        const std::int8_t* block = panel + q * kInt8Panel * kInt8Group;
+        const std::uint8_t* group = a + q * kInt8Group;
+        for (Eigen::Index c = 0; c < kInt8Panel; ++c)
+          for (Eigen::Index j = 0; j < kInt8Group; ++j)
+            acc[c] += std::int32_t{group[j]} * std::int32_t{block[c * kInt8Group + j]};
+      }
+      float* y = g.y + r * g.ldy + first;
+      for (Eigen::Index c = 0; c < width; ++c)
+        y[c] = int8_epilogue(acc[c], g.offsets[first + c], g.row_scales[r], g.scales[first + c],
+                             g.bias[first + c]);
+    }
+  }
+}
+
+#if BERTPP_INT8_X86
+
+#define BERTPP_INT8_TARGET __attribute__((target("avx512f,avx512bw,avx512vnni,avx512vl")))
+
+// GCC 12's AVX-512 intrinsics start from `__m512i __Y = __Y;` (an undefined
+// value), which -Wuninitialized flags once they are inlined into user code
+// (GCC bug 105593, fixed in 12.3).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+// CPUID check, once per process.
+inline bool cpu_has_avx512_vnni() {
+  static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                          __builtin_cpu_supports("avx512vl") &&
+                          __builtin_cpu_supports("avx512vnni");
+  return has;
+}
+
+// 16 floats to int32 codes + 128 (cvtps rounds half to even, like nearbyint).
+BERTPP_INT8_TARGET inline __m512i quantize16_vnni(__m512 x, __m512 inverse) {
+  const __m512i q = _mm512_cvtps_epi32(_mm512_mul_ps(x, inverse));
+  const __m512i clamped =
+      _mm512_min_epi32(_mm512_max_epi32(q, _mm512_set1_epi32(-127)), _mm512_set1_epi32(127));
+  return _mm512_add_epi32(clamped, _mm512_set1_epi32(128));
+}
+
+BERTPP_INT8_TARGET inline float quantize_row_vnni(const float* x, Eigen::Index k,
+                                                  std::uint8_t* out) {
+  const Eigen::Index full = k / 16 * 16;
+  const __mmask16 tail = static_cast<__mmask16>((1u << (k - full)) - 1u);
+  __m512 max_abs = _mm512_setzero_ps();
+  __mmask16 nan = 0;
+  for (Eigen::Index i = 0; i <= full; i += 16) {  // i == full: the (maybe empty) tail
+    const __m512 v = i < full ? _mm512_loadu_ps(x + i) : _mm512_maskz_loadu_ps(tail, x + full);
+    max_abs = _mm512_max_ps(max_abs, _mm512_abs_ps(v));
+    nan |= _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+  }
+  const float max_value = _mm512_reduce_max_ps(max_abs);
+  float scale = 0;
+  if (special_row(nan ? std::numeric_limits<float>::quiet_NaN() : max_value, k, out, scale))
+    return scale;
+  const __m512 inverse = _mm512_set1_ps(127.0f / max_value);
+  for (Eigen::Index i = 0; i < full; i += 16)
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i),
+                     _mm512_cvtepi32_epi8(quantize16_vnni(_mm512_loadu_ps(x + i), inverse)));
+  if (tail)
+    _mm512_mask_cvtepi32_storeu_epi8(
+        out + full, tail, quantize16_vnni(_mm512_maskz_loadu_ps(tail, x + full), inverse));
+  return max_value / 127.0f;
+}
+
+// Writes one row of up to 4 panels of accumulators as
+// fma(float(acc - offset), s_r * scale, bias), exactly as int8_epilogue.
+BERTPP_INT8_TARGET inline void int8_store_row(const Int8GemmArgs& g, Eigen::Index row,
+                                              Eigen::Index panel, int panels,
+                                              const __m512i (&acc)[4]) {
+  const __m512 row_scale = _mm512_set1_ps(g.row_scales[row]);
+  for (int n = 0; n < panels; ++n) {
+    const Eigen::Index first = (panel + n) * kInt8Panel;
+    const Eigen::Index width = std::min(kInt8Panel, g.out - first);
+    const __mmask16 mask = static_cast<__mmask16>((1u << width) - 1u);
+    const __m512 value =
+        _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[n], _mm512_loadu_si512(g.offsets + first)));
+    const __m512 combined = _mm512_mul_ps(row_scale, _mm512_loadu_ps(g.scales + first));
+    _mm512_mask_storeu_ps(g.y + row * g.ldy + first, mask,
+                          _mm512_fmadd_ps(value, combined, _mm512_loadu_ps(g.bias + first)));
+  }
+}
+
+// The 16 x 4 weight bytes of panel n of the block at `w` (zero when
+// n >= NR: unused, and never read).
+template <int n, int NR>
+BERTPP_INT8_TARGET inline __m512i int8_load_panel(const std::int8_t* w, Eigen::Index panel_bytes) {
+  if constexpr (n < NR)
+    return _mm512_load_si512(w + n * panel_bytes);
+  else
+    return _mm512_setzero_si512();
+}
+
+// One row of the micro-kernel: 4 activation bytes broadcast against the NR
+// weight vectors. Named accumulators, not an array: GCC keeps a 24-zmm
+// array on the stack, storing it on every iteration.
+#define BERTPP_INT8_ROW(m)                                                   \
+  if constexpr (MR > m) {                                                    \
+    std::int32_t four;                                                       \
+    __builtin_memcpy(&four, a + m * lda + q * kInt8Group, sizeof four);     \
+    const __m512i av = _mm512_set1_epi32(four);                              \
+    c##m##0 = _mm512_dpbusd_epi32(c##m##0, av, w0);                          \
+    if constexpr (NR > 1) c##m##1 = _mm512_dpbusd_epi32(c##m##1, av, w1);    \
+    if constexpr (NR > 2) c##m##2 = _mm512_dpbusd_epi32(c##m##2, av, w2);    \
+    if constexpr (NR > 3) c##m##3 = _mm512_dpbusd_epi32(c##m##3, av, w3);    \
+  }
+#define BERTPP_INT8_STORE(m)                                                 \
+  if constexpr (MR > m) {                                                    \
+    const __m512i row_acc[4] = {c##m##0, c##m##1, c##m##2, c##m##3};         \
+    int8_store_row(g, row + m, panel, NR, row_acc);                          \
+  }
+
+// MR (<= 6) rows x NR (<= 4) panels of the output over all of K: per group
+// of 4 k, NR weight loads and MR broadcasts feed MR * NR vpdpbusd. 6 x 4
+// uses 24 accumulators + 4 weights + 1 broadcast of the 32 zmm registers.
+template <int MR, int NR>
+BERTPP_INT8_TARGET void int8_micro_kernel(const Int8GemmArgs& g, Eigen::Index row,
+                                          Eigen::Index panel) {
+  const Eigen::Index lda = g.groups * kInt8Group;
+  const Eigen::Index panel_bytes = g.groups * kInt8Panel * kInt8Group;
+  const std::uint8_t* a = g.a + row * lda;
+  const std::int8_t* w = g.w + panel * panel_bytes;
+  const __m512i zero = _mm512_setzero_si512();
+  __m512i c00 = zero, c01 = zero, c02 = zero, c03 = zero, c10 = zero, c11 = zero, c12 = zero,
+          c13 = zero, c20 = zero, c21 = zero, c22 = zero, c23 = zero, c30 = zero, c31 = zero,
+          c32 = zero, c33 = zero, c40 = zero, c41 = zero, c42 = zero, c43 = zero, c50 = zero,
+          c51 = zero, c52 = zero, c53 = zero;
+  for (Eigen::Index q = 0; q < g.groups; ++q, w += kInt8Panel * kInt8Group) {
+    const __m512i w0 = int8_load_panel<0, NR>(w, panel_bytes),
+                  w1 = int8_load_panel<1, NR>(w, panel_bytes),
+                  w2 = int8_load_panel<2, NR>(w, panel_bytes),
+                  w3 = int8_load_panel<3, NR>(w, panel_bytes);
+    BERTPP_INT8_ROW(0)
+    BERTPP_INT8_ROW(1)
+    BERTPP_INT8_ROW(2)
+    BERTPP_INT8_ROW(3)
+    BERTPP_INT8_ROW(4)
+    BERTPP_INT8_ROW(5)
+  }
+  BERTPP_INT8_STORE(0)
+  BERTPP_INT8_STORE(1)
+  BERTPP_INT8_STORE(2)
+  BERTPP_INT8_STORE(3)
+  BERTPP_INT8_STORE(4)
+  BERTPP_INT8_STORE(5)
+}
+
+#undef BERTPP_INT8_ROW
+#undef BERTPP_INT8_STORE
+
+constexpr int kInt8Rows = 6;    // MR
+constexpr int kInt8Panels = 4;  // NR
+
+using Int8MicroKernel = void (*)(const Int8GemmArgs&, Eigen::Index, Eigen::Index);
+
+template <int MR>
+constexpr Int8MicroKernel int8_kernel_for_panels(int panels) {
+  return panels == 1   ? &int8_micro_kernel<MR, 1>
+         : panels == 2 ? &int8_micro_kernel<MR, 2>
+         : panels == 3 ? &int8_micro_kernel<MR, 3>
+                       : &int8_micro_kernel<MR, 4>;
+}
+
+// The kernel for an edge block of `rows` (1..6) x `panels` (1..4).
+inline Int8MicroKernel int8_kernel_for(int rows, int panels) {
+  switch (rows) {
+    case 1: return int8_kernel_for_panels<1>(panels);
+    case 2: return int8_kernel_for_panels<2>(panels);
+    case 3: return int8_kernel_for_panels<3>(panels);
+    case 4: return int8_kernel_for_panels<4>(panels);
+    case 5: return int8_kernel_for_panels<5>(panels);
+    default: return int8_kernel_for_panels<6>(panels);
+  }
+}
+
+// Column blocks of NR panels outermost: one block of packed weights
+// (64 channels x K bytes) stays in L2 while every row block streams past it.
+inline void int8_gemm_vnni(const Int8GemmArgs& g, Eigen::Index panel_begin,
+                           Eigen::Index panel_end) {
+  for (Eigen::Index p = panel_begin; p < panel_end; p += kInt8Panels) {
+    const int panels = static_cast<int>(std::min<Eigen::Index>(kInt8Panels, panel_end - p));
+    const Int8MicroKernel full = int8_kernel_for(kInt8Rows, panels);
+    Eigen::Index r = 0;
+    for (; r + kInt8Rows <= g.rows; r += kInt8Rows) full(g, r, p);
+    if (r < g.rows) int8_kernel_for(static_cast<int>(g.rows - r), panels)(g, r, p);
+  }
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+#undef BERTPP_INT8_TARGET
+
+#else
+
+inline bool cpu_has_avx512_vnni() { return false; }
+
+#endif
+
+// True when the AVX-512 VNNI kernel runs on this CPU.
+inline bool int8_vnni_available() { return cpu_has_avx512_vnni(); }
+
+// One row of activations to u8 with the chosen implementation.
+inline float quantize_row(Int8Kernel kernel, const float* x, Eigen::Index k, std::uint8_t* out) {
+#if BERTPP_INT8_X86
+  if (kernel == Int8Kernel::Auto && cpu_has_avx512_vnni()) return quantize_row_vnni(x, k, out);
+#endif
+  (void)kernel;
+  return quantize_row_portable(x, k, out);
+}
+
+inline void int8_gemm(Int8Kernel kernel, const Int8GemmArgs& g, Eigen::Index panel_begin,
+                      Eigen::Index panel_end) {
+#if BERTPP_INT8_X86
+  if (kernel == Int8Kernel::Auto && cpu_has_avx512_vnni())
+    return int8_gemm_vnni(g, panel_begin, panel_end);
+#endif
+  (void)kernel;
+  int8_gemm_portable(g, panel_begin, panel_end);
+}
+
+}  // namespace detail
+}  // namespace bertpp

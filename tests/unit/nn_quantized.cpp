@@ -1,0 +1,254 @@
+// QuantizedLinear (int8 dynamic quantisation) against integer dot products
+// computed here with plain loops from the same quantised values, against the
+// float Linear, and its two kernels (AVX-512 VNNI, portable) against each
+// other.
+#include <bertpp/detail/int8_gemm.hpp>
+#include <bertpp/detail/parallel.hpp>
+#include <bertpp/error.hpp>
+#include <bertpp/nn/layers.hpp>
+#include <bertpp/nn/quantized.hpp>
+#include <bertpp/runtime.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+using bertpp::Matrix;
+using bertpp::QuantizedLinear;
+using bertpp::detail::Int8Kernel;
+
+namespace {
+
+// Deterministic values in [-1, 1).
+Matrix pattern(Eigen::Index rows, Eigen::Index cols, unsigned seed) {
+  Matrix m(rows, cols);
+  unsigned state = seed;
+  for (Eigen::Index i = 0; i < m.size(); ++i) {
+    state = state * 1664525u + 1013904223u;
+    m.data()[i] = static_cast<float>(state >> 8) / static_cast<float>(1u << 23) - 1.0f;
+  }
+  return m;
+}
+
+struct QuantizedRows {
+  std::vector<std::vector<int>> codes;  // a(r, k) in [-127, 127]
+  std::vector<float> scales;            // x(r, k) ~ scales[r] * a(r, k)
+};
+
+// The activation codes the layer uses (its own quantiser), checked against
+// the definition: s = max|x| / 127, a = round(x / s) (within float rounding).
+QuantizedRows quantize_rows(const Matrix& x) {
+  QuantizedRows q;
+  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(x.cols()));
+  int bad_codes = 0;
+  for (Eigen::Index r = 0; r < x.rows(); ++r) {
+    const float s = bertpp::detail::quantize_row(Int8Kernel::Auto, x.row(r).data(), x.cols(), bytes.data());
+    double max_abs = 0;
+    for (Eigen::Index k = 0; k < x.cols(); ++k) max_abs = std::max(max_abs, std::abs(double(x(r, k))));
+    CHECK(s == Approx(max_abs > 0 ? max_abs / 127 : 1.0).epsilon(1e-6));
+    std::vector<int> codes;
+    for (Eigen::Index k = 0; k < x.cols(); ++k) {
+      const int a = int(bytes[static_cast<std::size_t>(k)]) - 128;
+      bad_codes += std::abs(a) > 127 || std::abs(a * double(s) - double(x(r, k))) > 0.5001 * s;
+      codes.push_back(a);
+    }
+    q.codes.push_back(codes);
+    q.scales.push_back(s);
+  }
+  CHECK(bad_codes == 0);
+  return q;
+}
+
+// The quantised weights, checked against their definition like the codes.
+void check_weights(const QuantizedLinear& layer, const Matrix& w) {
+  int bad_codes = 0;
+  for (Eigen::Index n = 0; n < w.rows(); ++n) {
+    double max_abs = 0;
+    for (Eigen::Index k = 0; k < w.cols(); ++k) max_abs = std::max(max_abs, std::abs(double(w(n, k))));
+    const double scale = layer.weight_scale(n);
+    CHECK(scale == Approx(max_abs > 0 ? max_abs / 127 : 1.0).epsilon(1e-6));
+    for (Eigen::Index k = 0; k < w.cols(); ++k) {
+      const int q = layer.weight_value(n, k);
+      bad_codes += std::abs(q) > 127 || std::abs(q * scale - double(w(n, k))) > 0.5001 * scale;
+    }
+  }
+  CHECK(bad_codes == 0);
+}
+
+// Worst |y - ref| / (|ref| + |b| + 1e-3) over all outputs, where ref is the
+// exact int32 dot product of the codes, scaled in double.
+double worst_against_integer_reference(const QuantizedLinear& layer, const Matrix& x,
+                                       const Matrix& b, const Matrix& y) {
+  const QuantizedRows rows = quantize_rows(x);
+  double worst = 0;
+  for (Eigen::Index r = 0; r < x.rows(); ++r)
+    for (Eigen::Index n = 0; n < layer.out_features(); ++n) {
+      std::int64_t dot = 0;
+      for (Eigen::Index k = 0; k < x.cols(); ++k)
+        dot += std::int64_t{rows.codes[std::size_t(r)][std::size_t(k)]} * layer.weight_value(n, k);
+      const double scaled = double(rows.scales[std::size_t(r)]) * layer.weight_scale(n) * double(dot);
+      const double ref = scaled + double(b(0, n));
+      worst = std::max(worst, std::abs(double(y(r, n)) - ref) / (std::abs(scaled) + std::abs(double(b(0, n))) + 1e-3));
+    }
+  return worst;
+}
+
+}  // namespace
+
+TEST_CASE("int8 product equals the exact integer dot products, odd shapes") {
+  bertpp::set_num_threads(1);
+  INFO("VNNI kernel: " << bertpp::int8_kernel_available());
+  for (Eigen::Index rows : {1, 3, 7, 130})
+    for (Eigen::Index in : {1, 5, 768, 771})
+      for (Eigen::Index out : {1, 15, 16, 17, 100, 768}) {
+        if (rows * in * out > 20'000'000) continue;  // keep the double loop reference quick
+        INFO("rows " << rows << " in " << in << " out " << out);
+        Matrix w = pattern(out, in, 11 + unsigned(out)), x = pattern(rows, in, 7 + unsigned(in));
+        const Matrix b = pattern(1, out, 5);
+        if (out > 1) w.row(1).setZero();  // scale 1, all-zero codes
+        if (rows > 2) x.row(2).setZero();
+        const auto layer = QuantizedLinear::quantize(w, b);
+        check_weights(layer, w);
+        Matrix y(rows, out);
+        layer.forward(x, y);
+        CHECK(worst_against_integer_reference(layer, x, b, y) < 1e-6);
+      }
+}
+
+TEST_CASE("the big shapes: 130 x 771 -> 768 against the integer reference") {
+  bertpp::set_num_threads(1);
+  const Matrix w = pattern(768, 771, 1), x = pattern(130, 771, 2), b = pattern(1, 768, 3);
+  const auto layer = QuantizedLinear::quantize(w, b);
+  Matrix y(130, 768);
+  layer.forward(x, y);
+  CHECK(worst_against_integer_reference(layer, x, b, y) < 1e-6);
+}
+
+TEST_CASE("the VNNI and portable kernels agree exactly") {
+  if (!bertpp::int8_kernel_available()) {
+    WARN("no AVX-512 VNNI on this CPU: only the portable kernel exists");
+    return;
+  }
+  bertpp::set_num_threads(1);
+  for (Eigen::Index rows : {1, 7, 130})
+    for (Eigen::Index in : {5, 771})
+      for (Eigen::Index out : {15, 17, 100}) {
+        INFO("rows " << rows << " in " << in << " out " << out);
+        const Matrix w = pattern(out, in, 21), x = 3 * pattern(rows, in, 22), b = pattern(1, out, 23);
+        const auto layer = QuantizedLinear::quantize(w, b);
+        Matrix fast(rows, out), portable(rows, out);
+        layer.forward_using(Int8Kernel::Auto, x, fast);
+        layer.forward_using(Int8Kernel::Portable, x, portable);
+        CHECK(fast == portable);
+      }
+}
+
+TEST_CASE("int8 result stays close to the float Linear") {
+  bertpp::set_num_threads(1);
+  const Eigen::Index rows = 64, in = 768, out = 768;
+  const Matrix w = 0.05f * pattern(out, in, 31), x = pattern(rows, in, 32), b = pattern(1, out, 33);
+  const bertpp::Linear linear{{w.data(), out, in}, {b.data(), 1, out}, nullptr};
+  Matrix expected(rows, out), y(rows, out);
+  linear.forward(x, expected);
+  bertpp::Linear quantized = linear;
+  quantized.quantize();  // Linear::forward now runs the int8 layer
+  REQUIRE(quantized.quantized());
+  quantized.forward(x, y);
+  double worst_cosine = 1;
+  for (Eigen::Index r = 0; r < rows; ++r) {
+    const Eigen::VectorXd e = expected.row(r).transpose().cast<double>(),
+                          v = y.row(r).transpose().cast<double>();
+    worst_cosine = std::min(worst_cosine, e.dot(v) / (e.norm() * v.norm()));
+  }
+  INFO("worst per-row cosine " << worst_cosine);
+  CHECK(worst_cosine > 0.999);
+}
+
+TEST_CASE("a fused activation equals applying it to the unfused result") {
+  bertpp::set_num_threads(1);
+  const Matrix w = pattern(100, 64, 41), x = pattern(9, 64, 42), b = pattern(1, 100, 43);
+  const auto layer = QuantizedLinear::quantize(w, b);
+  Matrix fused(9, 100), plain(9, 100);
+  layer.forward(x, fused, bertpp::Activation::Gelu);
+  layer.forward(x, plain);
+  bertpp::apply_activation(bertpp::Activation::Gelu, plain);
+  CHECK(fused == plain);
+}
+
+TEST_CASE("two threads give the same result as one") {
+  const Eigen::Index rows = 128, in = 768, out = 1000;  // out not a multiple of 16
+  bertpp::set_num_threads(2);
+  REQUIRE(bertpp::detail::int8_gemm_threads(rows, in, out) == bertpp::detail::max_threads());
+  const Matrix w = pattern(out, in, 51), x = pattern(rows, in, 52), b = pattern(1, out, 53);
+  const auto layer = QuantizedLinear::quantize(w, b);
+  Matrix parallel(rows, out), serial(rows, out);
+  layer.forward(x, parallel, bertpp::Activation::Relu);
+  bertpp::set_num_threads(1);
+  layer.forward(x, serial, bertpp::Activation::Relu);
+  CHECK(parallel == serial);
+}
+
+TEST_CASE("strided input blocks and column-major outputs give the same result") {
+  bertpp::set_num_threads(1);
+  const Matrix w = pattern(40, 30, 61), b = pattern(1, 40, 62), wide = pattern(5, 50, 63);
+  const auto layer = QuantizedLinear::quantize(w, b);
+  const Matrix x = wide.middleCols(10, 30);
+  Matrix expected(5, 40);
+  layer.forward(x, expected);
+
+  Matrix from_block(5, 40);
+  layer.forward(wide.middleCols(10, 30), from_block);  // rows 50 floats apart
+  CHECK(from_block == expected);
+
+  Eigen::MatrixXf column_major(5, 40);
+  layer.forward(x, column_major);
+  CHECK(Matrix(column_major) == expected);
+
+  Matrix wide_out = Matrix::Zero(5, 60);
+  layer.forward(x, wide_out.middleCols(7, 40));
+  CHECK(Matrix(wide_out.middleCols(7, 40)) == expected);
+  CHECK(wide_out.leftCols(7).isZero());
+  CHECK(wide_out.rightCols(13).isZero());
+}
+
+TEST_CASE("shape mismatches throw ArgumentError") {
+  const Matrix w = pattern(4, 3, 71), b = pattern(1, 4, 72);
+  CHECK_THROWS_AS(QuantizedLinear::quantize(w, pattern(1, 3, 73)), bertpp::ArgumentError);
+  // 255 * 127 * 65537 overflows the int32 accumulators.
+  CHECK_THROWS_AS(QuantizedLinear::quantize(Matrix::Zero(1, 65537), pattern(1, 1, 75)),
+                  bertpp::ArgumentError);
+  CHECK_NOTHROW(QuantizedLinear::quantize(Matrix::Zero(1, 65536), pattern(1, 1, 75)));
+  const auto layer = QuantizedLinear::quantize(w, b);
+  Matrix y(2, 4), wrong_out(2, 5);
+  CHECK_THROWS_AS(layer.forward(pattern(2, 5, 74), y), bertpp::ArgumentError);
+  CHECK_THROWS_AS(layer.forward(pattern(2, 3, 74), wrong_out), bertpp::ArgumentError);
+}
+
+TEST_CASE("rows with NaN or Inf give NaN outputs; nearly-zero rows give the bias") {
+  bertpp::set_num_threads(1);
+  const Matrix w = pattern(20, 37, 81), b = pattern(1, 20, 82);
+  Matrix x = pattern(4, 37, 83);
+  x(0, 30) = std::numeric_limits<float>::quiet_NaN();  // in the 16-wide tail
+  x(1, 3) = -std::numeric_limits<float>::infinity();
+  x.row(2).setConstant(1e-38f);  // the scale would be subnormal
+  const auto layer = QuantizedLinear::quantize(w, b);
+  for (Int8Kernel kernel : {Int8Kernel::Auto, Int8Kernel::Portable}) {
+    Matrix y(4, 20);
+    layer.forward_using(kernel, x, y);
+    CHECK(y.row(0).array().isNaN().all());
+    CHECK(y.row(1).array().isNaN().all());
+    CHECK(y.row(2) == b);
+    CHECK(y.row(3).array().isFinite().all());
+  }
+}
+
+TEST_CASE("non-finite weights are rejected when quantising") {
+  Matrix w = pattern(3, 4, 91);
+  w(2, 1) = std::numeric_limits<float>::infinity();
+  CHECK_THROWS_WITH(QuantizedLinear::quantize(w, pattern(1, 3, 92)),
+                    Catch::Contains("weight (2, 1) is not finite"));
+}
