@@ -8,7 +8,6 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash third_party/install-deps.sh
-export OMP_WAIT_POLICY=PASSIVE
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build/release -j "$(nproc)" --target bertpp-cli >/dev/null
 bertpp="$root/build/release/examples/bertpp"
@@ -39,6 +38,8 @@ step "Sentence embeddings (first numbers of each)" "$(pick sentence-transformers
   embed "A man is eating food." "A man is riding a horse." | cut -c1-100
 step "Sentiment" "$(pick distilbert-base-uncased-finetuned-sst-2-english bert-random-sst2)" \
   classify "I love this movie!" "This was a terrible waste of time."
+step "Sentiment, int8-quantised encoder (--int8)" "$(pick distilbert-base-uncased-finetuned-sst-2-english bert-random-sst2)" \
+  classify --int8 "I love this movie!" "This was a terrible waste of time."
 step "Zero-shot" "$(pick typeform/distilbert-base-uncased-mnli bert-random-nli)" \
   zero-shot --labels "urgent,not urgent,phone" "I have a problem with my iphone that needs to be resolved asap!"
 step "Fill-mask" "$(pick bert-base-uncased bert-random-mlm)" \

@@ -8,7 +8,6 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash third_party/install-deps.sh
 jobs="$(nproc)"
-export OMP_WAIT_POLICY=PASSIVE
 
 run_suite() {  # run_suite <build-dir> <cmake args...>
   local dir="$1"; shift

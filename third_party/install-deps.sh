@@ -2,7 +2,7 @@
 # Installs bertpp's build dependencies from Debian's packages when missing.
 # Nothing is vendored: Eigen, utf8proc, nlohmann_json and Catch2 (v2) come from apt.
 set -euo pipefail
-packages=(cmake g++ make pkg-config libeigen3-dev libutf8proc-dev nlohmann-json3-dev catch2 libomp-dev)
+packages=(cmake g++ make pkg-config libeigen3-dev libutf8proc-dev nlohmann-json3-dev catch2)
 packages+=("$@")
 missing=()
 for p in "${packages[@]}"; do

@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
     for (std::size_t c : counts) batch_tokens += c;
     std::printf("batched across %u threads (std::thread): %.0f tokens/s\n", threads, batch_tokens / batched);
 
-    // The library's own batch call (OpenMP inside).
+    // The library's own batch call (bertpp's worker threads inside).
     std::vector<std::string> singles;
     std::vector<std::pair<std::string, std::string>> pairs;
     for (const Input& in : inputs) {
@@ -109,7 +109,7 @@ int main(int argc, char** argv) {
       for (const auto& e : tok.encode_batch(singles)) library_tokens += e.size();
       for (const auto& e : tok.encode_batch(pairs)) library_tokens += e.size();
     }
-    std::printf("encode_batch (OpenMP, %d threads): %.0f tokens/s\n", bertpp::detail::max_threads(),
+    std::printf("encode_batch (%d threads): %.0f tokens/s\n", bertpp::detail::max_threads(),
                 library_tokens / seconds_since(start));
   } catch (const bertpp::Error& e) {
     std::cerr << "error: " << e.what() << "\n";

@@ -3,19 +3,18 @@
 
 #include "bertpp/detail/parallel.hpp"
 
+#include <algorithm>
+#include <thread>
+
 namespace bertpp {
 
-// Threads used by model forward passes (bertpp's own parallel regions; work
-// too small to repay a thread runs on the calling thread, see
-// detail/parallel.hpp). 0 or negative: all cores. Without OpenMP a no-op.
+// Threads used by forward passes and batch tokenizing, the calling thread
+// included (work too small to repay a thread runs on the caller, see
+// detail/parallel.hpp). 0 or negative: all cores (the default).
 inline void set_num_threads(int threads) {
   detail::disable_eigen_threads();
-#ifdef _OPENMP
-  if (threads <= 0) threads = omp_get_num_procs();
-  omp_set_num_threads(threads);
-#else
-  (void)threads;
-#endif
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  detail::ThreadPool::instance().set_size(threads);
 }
 
 inline int num_threads() { return detail::max_threads(); }

@@ -6,6 +6,8 @@
 #include <bertpp/nn/transformer_layer.hpp>
 #include <bertpp/runtime.hpp>
 
+#include "support/pattern_matrix.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -13,29 +15,13 @@
 #include <vector>
 
 using bertpp::Matrix;
-
-namespace {
-
-// Deterministic values in [-1, 1).
-Matrix pattern(Eigen::Index rows, Eigen::Index cols, unsigned seed) {
-  Matrix m(rows, cols);
-  unsigned state = seed;
-  for (Eigen::Index i = 0; i < m.size(); ++i) {
-    state = state * 1664525u + 1013904223u;
-    m.data()[i] = static_cast<float>(state >> 8) / static_cast<float>(1u << 23) - 1.0f;
-  }
-  return m;
-}
-
-}  // namespace
+using bertpp_test::pattern;
 
 TEST_CASE("threads_for keeps small work on the calling thread") {
   bertpp::set_num_threads(2);
   CHECK(bertpp::detail::threads_for(1e5) == 1);
   CHECK(bertpp::detail::threads_for(1e9, 1) == 1);
-#ifdef _OPENMP
   CHECK(bertpp::detail::threads_for(1e9) == 2);
-#endif
 }
 
 TEST_CASE("split_range covers the range in aligned, disjoint slices") {

@@ -9,6 +9,8 @@
 #include <bertpp/nn/quantized.hpp>
 #include <bertpp/runtime.hpp>
 
+#include "support/pattern_matrix.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -18,21 +20,11 @@
 #include <vector>
 
 using bertpp::Matrix;
+using bertpp_test::pattern;
 using bertpp::QuantizedLinear;
 using bertpp::detail::Int8Kernel;
 
 namespace {
-
-// Deterministic values in [-1, 1).
-Matrix pattern(Eigen::Index rows, Eigen::Index cols, unsigned seed) {
-  Matrix m(rows, cols);
-  unsigned state = seed;
-  for (Eigen::Index i = 0; i < m.size(); ++i) {
-    state = state * 1664525u + 1013904223u;
-    m.data()[i] = static_cast<float>(state >> 8) / static_cast<float>(1u << 23) - 1.0f;
-  }
-  return m;
-}
 
 struct QuantizedRows {
   std::vector<std::vector<int>> codes;  // a(r, k) in [-127, 127]
@@ -151,7 +143,7 @@ TEST_CASE("int8 result stays close to the float Linear") {
   bertpp::set_num_threads(1);
   const Eigen::Index rows = 64, in = 768, out = 768;
   const Matrix w = 0.05f * pattern(out, in, 31), x = pattern(rows, in, 32), b = pattern(1, out, 33);
-  const bertpp::Linear linear{{w.data(), out, in}, {b.data(), 1, out}, nullptr};
+  const bertpp::Linear linear{{w.data(), out, in}, {b.data(), 1, out}};
   Matrix expected(rows, out), y(rows, out);
   linear.forward(x, expected);
   bertpp::Linear quantized = linear;

@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -239,4 +240,30 @@ TEST_CASE("SafetensorsWriter writes what the reader loads back") {
   CHECK_THROWS_WITH(writer.add_raw("x", "F17", {1}, "abcd"), Contains("unknown dtype 'F17'"));
   CHECK_THROWS_WITH(writer.add_raw("x", "F32", {2}, "abcd"), Contains("4 bytes for a shape that needs 8"));
   CHECK_THROWS_WITH(writer.add("x", {-1}, std::vector<float>{}), Contains("negative dimension"));
+}
+
+TEST_CASE("dropping a mapped tensor's pages keeps its values readable from the file") {
+  TempDir dir;
+  std::vector<float> values(16384);  // 64 KB: whole pages inside the tensor
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>(i) * 0.5f;
+  bertpp::SafetensorsWriter writer;
+  writer.add("big", {16384}, values);
+  const std::string path = dir.file("big.safetensors");
+  writer.write(path);
+
+  const SafetensorsFile file(path);
+  const bertpp::TensorInfo* info = file.find("big");
+  REQUIRE(info);
+  const auto* data = reinterpret_cast<const float*>(file.bytes(*info));
+  const std::size_t bytes = values.size() * sizeof(float);
+  REQUIRE(std::equal(values.begin(), values.end(), data));
+  CHECK(file.drop_pages(data, bytes));
+  CHECK(std::equal(values.begin(), values.end(), data));  // faulted back in from the file
+  CHECK_FALSE(file.drop_pages(values.data(), bytes));       // not in the mapping
+  CHECK_FALSE(file.drop_pages(data, bytes + 4096));         // runs past the end
+
+  TensorStore store = TensorStore::from_file(path);
+  const float* view = store.floats("big").data;
+  store.evict(view, values.size());
+  CHECK(std::equal(values.begin(), values.end(), view));
 }

@@ -40,6 +40,24 @@ class MappedFile {
   const std::string& path() const { return path_; }
   bool is_mapped() const { return mapped_; }
 
+  // Drops the whole pages of [begin, begin + bytes) from resident memory
+  // when they lie in this read-only mapping (the kernel reads them back from
+  // the file if they are touched again). False when nothing was dropped.
+  bool drop_pages(const void* begin, std::size_t bytes) const {
+#ifdef BERTPP_HAVE_MMAP
+    const auto first = reinterpret_cast<std::uintptr_t>(begin);
+    const auto base = reinterpret_cast<std::uintptr_t>(data_);
+    if (!mapped_ || first < base || bytes > size_ || first - base > size_ - bytes) return false;
+    const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const std::uintptr_t from = (first + page - 1) / page * page, to = (first + bytes) / page * page;
+    return to > from && ::madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED) == 0;
+#else
+    (void)begin;
+    (void)bytes;
+    return false;
+#endif
+  }
+
  private:
 #ifdef BERTPP_HAVE_MMAP
   bool try_map() {

@@ -1,85 +1,68 @@
-// OpenMP helpers that compile away (without unknown-pragma warnings) when
-// OpenMP is off, and the rule deciding when a piece of work is big enough to
-// be split across threads.
+// bertpp's parallel loops (on detail::ThreadPool) and the rule deciding when
+// a piece of work is big enough to be split across threads.
 //
 // Why bertpp splits work itself instead of letting Eigen thread its GEMMs:
 // Eigen's parallel GEMM synchronises its threads several times per product
 // and goes parallel from ~50k multiply-adds, so small models, short inputs
-// or a busy machine (threads descheduled while others spin-wait at the
-// barriers) ran up to 25x slower with 2 threads than with 1. bertpp turns
-// Eigen's threading off and opens one parallel region per layer operation,
-// each thread computing an independent slice, only when each thread gets
-// enough work (kMinFlopsPerThread) to repay waking it.
-//
-// OMP_WAIT_POLICY: with libgomp's default (unset) idle workers spin for a
-// short while after each region, then sleep. PASSIVE makes them sleep at
-// once: best when the process or the machine does other work between
-// forward passes (tokenising, other programs). ACTIVE keeps them spinning:
-// lowest latency only on an otherwise idle machine with cores to spare.
+// or a busy machine ran up to 25x slower with 2 threads than with 1. bertpp
+// keeps Eigen single-threaded and splits each layer operation into
+// independent chunks (slices of output features, rows, attention heads),
+// only when each thread gets enough work (kMinFlopsPerThread) to repay
+// waking it.
 #pragma once
+
+#include "bertpp/detail/thread_pool.hpp"
 
 #include <Eigen/Core>
 
 #include <algorithm>
 
-#ifdef _OPENMP
-#include <omp.h>
-#define BERTPP_PRAGMA(text) _Pragma(#text)
-// A loop split over the default team when `condition` holds.
-#define BERTPP_PARALLEL_FOR(condition) BERTPP_PRAGMA(omp parallel for schedule(static) if (condition))
-// A parallel region (or loop) run by `threads` threads; 1 runs it inline.
-#define BERTPP_PARALLEL(threads) BERTPP_PRAGMA(omp parallel num_threads(threads) if ((threads) > 1))
-// A loop run by `threads` threads, iterations handed out one at a time
-// (for iterations of unequal size).
-#define BERTPP_PARALLEL_FOR_DYNAMIC(threads) \
-  BERTPP_PRAGMA(omp parallel for schedule(dynamic) num_threads(threads) if ((threads) > 1))
-#else
-#define BERTPP_PARALLEL_FOR(condition)
-#define BERTPP_PARALLEL(threads)
-#define BERTPP_PARALLEL_FOR_DYNAMIC(threads)
-#endif
-
 namespace bertpp {
 namespace detail {
 
-inline int max_threads() {
-#ifdef _OPENMP
-  return omp_get_max_threads();
-#else
-  return 1;
-#endif
-}
-
-inline int thread_index() {
-#ifdef _OPENMP
-  return omp_get_thread_num();
-#else
-  return 0;
-#endif
-}
-
-inline int thread_count() {
-#ifdef _OPENMP
-  return omp_get_num_threads();
-#else
-  return 1;
-#endif
-}
+// Threads parallel loops may use, the caller included (set_num_threads).
+inline int max_threads() { return ThreadPool::instance().size(); }
 
 // Work (in FLOPs) below which one more thread costs more than it saves:
-// ~150 us of single-core AVX-512 compute: well above a futex wake-up, and
+// ~150 us of single-core AVX-512 compute: well above a thread wake-up, and
 // enough that a worker descheduled on a busy machine costs little overall.
 constexpr double kMinFlopsPerThread = 16e6;
 
 // Threads to use for `flops` of work split into at most `max_parts` pieces:
-// 1 when small, or when already inside a parallel region (no nesting).
+// 1 when small, or when already inside a parallel loop (no nesting).
 inline int threads_for(double flops, double max_parts = 1e18) {
-#ifdef _OPENMP
-  if (omp_in_parallel()) return 1;
-#endif
+  if (ThreadPool::in_task()) return 1;
   const double wanted = std::min({flops / kMinFlopsPerThread, max_parts,
                                   static_cast<double>(max_threads())});
   return std::max(1, static_cast<int>(wanted));
+}
+
+// Threads for an elementwise pass over `elements` floats (LayerNorm,
+// quantising activations): memory-bound work costs ~30x a GEMM FLOP per
+// element, so it is worth splitting from ~0.5M elements per thread.
+inline int threads_for_elements(double elements, double max_parts = 1e18) {
+  constexpr double kFlopsPerElement = 32;
+  return threads_for(elements * kFlopsPerElement, max_parts);
+}
+
+// Chunks to cut work into for `threads` threads: several per thread, so a
+// thread that starts late (busy machine) leaves its share to the others.
+inline int chunks_for(int threads, Eigen::Index max_chunks) {
+  constexpr int kChunksPerThread = 4;
+  if (threads <= 1) return 1;
+  return static_cast<int>(std::max<Eigen::Index>(
+      1, std::min<Eigen::Index>(max_chunks, Eigen::Index{threads} * kChunksPerThread)));
+}
+
+// Runs fn(chunk, participant) for chunk in [0, chunks) on up to `threads`
+// threads; `participant` in [0, max_threads()) indexes per-thread scratch.
+template <typename Fn>
+void parallel_chunks(int chunks, int threads, Fn&& fn) {
+  if (threads <= 1 || chunks <= 1) {
+    for (int c = 0; c < chunks; ++c) fn(c, 0);
+    return;
+  }
+  ThreadPool::instance().run(chunks, threads, fn);
 }
 
 // Eigen's own GEMM threading off, once per process (see above).
@@ -98,6 +81,18 @@ inline void split_range(Eigen::Index size, int index, int count, Eigen::Index al
   };
   begin = boundary(index);
   end = boundary(index + 1);
+}
+
+// fn(begin, end) over [0, size) cut into chunks for `threads` threads, with
+// boundaries at multiples of `align`.
+template <typename Fn>
+void parallel_ranges(Eigen::Index size, int threads, Eigen::Index align, Fn&& fn) {
+  const int chunks = chunks_for(threads, std::max<Eigen::Index>(1, size / align));
+  parallel_chunks(chunks, threads, [&](int chunk, int) {
+    Eigen::Index begin = 0, end = 0;
+    split_range(size, chunk, chunks, align, begin, end);
+    if (end > begin) fn(begin, end);
+  });
 }
 
 }  // namespace detail

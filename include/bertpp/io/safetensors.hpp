@@ -112,6 +112,9 @@ class SafetensorsFile {
     return it == index_.end() ? nullptr : &tensors_[it->second];
   }
 
+  // See detail::MappedFile::drop_pages.
+  bool drop_pages(const void* begin, std::size_t bytes) const { return file_.drop_pages(begin, bytes); }
+
   // First byte of the tensor's data (may be unaligned).
   const std::uint8_t* bytes(const TensorInfo& info) const { return data_ + info.begin; }
 

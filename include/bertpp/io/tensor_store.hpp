@@ -98,6 +98,14 @@ class TensorStore {
     return FloatTensor{entry.floats, info.shape};
   }
 
+  // A hint that weights bound from this store will not be read again (the
+  // model computes from its own copy of them: fused QKV, int8): their
+  // memory-mapped pages leave resident memory. Converted copies are kept.
+  void evict(const float* data, std::size_t count) const {
+    for (const auto& file : files_)
+      if (file->drop_pages(data, count * sizeof(float))) return;
+  }
+
   // A float32 copy of a tensor, without touching the cache (usable on a
   // const store, e.g. to fetch extra tensors from a loaded model).
   std::vector<float> read_floats(const std::string& name) const {

@@ -35,7 +35,12 @@ class AutoModel {
                                                     : TensorStore::from_file(weights_path);
     bind(*state, weights_path);
     state->quantization = options.quantization;
-    if (options.quantization == Quantization::DynamicInt8) state->encoder.quantize();
+    // Layer by layer, so at most one layer's float weights are resident extra.
+    for (TransformerLayer& layer : state->encoder.layers) {
+      if (options.quantization == Quantization::DynamicInt8) layer.quantize();
+      for (const Parameter& weight : layer.unread_weights())
+        state->store.evict(weight.data, static_cast<std::size_t>(weight.rows * weight.cols));
+    }
     AutoModel model;
     model.state_ = std::move(state);
     return model;

@@ -27,11 +27,6 @@ struct Encoder {
 
   bool has_pooler() const { return !pooler.weight.empty(); }
 
-  // Every transformer layer's dense projections to int8 (LoadOptions).
-  void quantize() {
-    for (TransformerLayer& layer : layers) layer.quantize();
-  }
-
   // `prefix` is "", "bert." or "distilbert."; the pooler is bound when present
   // or `require_pooler` (then its absence is reported as missing).
   static Encoder bind(const ModelConfig& config, WeightBinder& binder, const std::string& prefix,

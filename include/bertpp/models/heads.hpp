@@ -48,7 +48,7 @@ struct MaskedLMHead {
     apply_activation(activation, x);
     norm.forward_inplace(x);
     Matrix logits(x.rows(), decoder_weight.rows);
-    Linear decoder{decoder_weight, decoder_bias, nullptr};
+    Linear decoder{decoder_weight, decoder_bias};
     decoder.forward(x, logits);
     return logits;
   }

@@ -11,6 +11,7 @@
 #include "bertpp/nn/weight_binder.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <memory>
 #include <string>
@@ -29,17 +30,13 @@ void linear_forward(const In& x, const Weight& w, const Bias& bias, Out& y,
   const Eigen::Index out = w.rows();
   const double flops = 2.0 * static_cast<double>(x.rows()) * static_cast<double>(w.cols()) *
                        static_cast<double>(out);
-  [[maybe_unused]] const int threads = threads_for(flops, static_cast<double>(out / 64));
-  BERTPP_PARALLEL(threads) {
-    Eigen::Index begin = 0, end = 0;
-    split_range(out, thread_index(), thread_count(), 16, begin, end);
-    if (end > begin) {
-      auto slice = y.middleCols(begin, end - begin);
-      slice.noalias() = x * w.middleRows(begin, end - begin).transpose();
-      slice.rowwise() += bias.segment(begin, end - begin);
-      apply_activation(activation, slice);
-    }
-  }
+  const int threads = threads_for(flops, static_cast<double>(out / 64));
+  parallel_ranges(out, threads, 16, [&](Eigen::Index begin, Eigen::Index end) {
+    auto slice = y.middleCols(begin, end - begin);
+    slice.noalias() = x * w.middleRows(begin, end - begin).transpose();
+    slice.rowwise() += bias.segment(begin, end - begin);
+    apply_activation(activation, slice);
+  });
 }
 
 }  // namespace detail
@@ -48,7 +45,7 @@ void linear_forward(const In& x, const Weight& w, const Bias& bias, Out& y,
 // After quantize(), forward runs an int8 copy of the weights instead.
 struct Linear {
   Parameter weight, bias;
-  std::shared_ptr<const QuantizedLinear> int8;  // set by quantize()
+  std::shared_ptr<const QuantizedLinear> int8 = nullptr;  // set by quantize()
 
   static Linear bind(WeightBinder& binder, const std::string& scope, Eigen::Index in,
                      Eigen::Index out) {
@@ -102,26 +99,32 @@ struct LayerNorm {
     const auto gamma = weight.vector().array();
     const auto beta = bias.vector().array();
     const float inverse_size = 1.0f / static_cast<float>(x.cols());
-    for (Eigen::Index r = 0; r < x.rows(); ++r) {
-      auto row = x.row(r).array();
-      const float mean = row.sum() * inverse_size;
-      row -= mean;
-      const float variance = row.square().sum() * inverse_size;
-      const float scale = 1.0f / std::sqrt(variance + eps);
-      row = row * scale * gamma + beta;
-    }
+    const int threads = detail::threads_for_elements(static_cast<double>(x.size()),
+                                                     static_cast<double>(x.rows()));
+    detail::parallel_ranges(x.rows(), threads, 1, [&](Eigen::Index begin, Eigen::Index end) {
+      for (Eigen::Index r = begin; r < end; ++r) {
+        auto row = x.row(r).array();
+        const float mean = row.sum() * inverse_size;
+        row -= mean;
+        const float variance = row.square().sum() * inverse_size;
+        const float scale = 1.0f / std::sqrt(variance + eps);
+        row = row * scale * gamma + beta;
+      }
+    });
   }
 };
 
 // Q, K and V projections fused into one [3 * hidden, hidden] GEMM; the rows
 // of the output hold [q | k | v]. Owns its (concatenated) weights.
 struct QkvProjection {
+  std::array<Linear, 3> parts;  // q, k, v as bound (their weights are not read again)
   Matrix weight;  // [3H, H]; released by quantize()
   Vector bias;    // [3H]
   std::shared_ptr<const QuantizedLinear> int8;
 
   static QkvProjection fuse(const Linear& q, const Linear& k, const Linear& v) {
     QkvProjection fused;
+    fused.parts = {q, k, v};
     if (q.weight.empty() || k.weight.empty() || v.weight.empty() || q.bias.empty() ||
         k.bias.empty() || v.bias.empty())
       return fused;  // a missing tensor; the binder reports it

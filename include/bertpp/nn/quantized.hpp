@@ -175,8 +175,12 @@ struct QuantizedLinear {
     const Eigen::Index lda = groups_ * detail::kInt8Group;
     std::vector<std::uint8_t> a(idx(rows * lda), std::uint8_t{128});  // padding = code 0
     std::vector<float> row_scales(idx(rows));
-    for (Eigen::Index r = 0; r < rows; ++r)
-      row_scales[idx(r)] = detail::quantize_row(kernel, x + r * x_stride, in_, a.data() + r * lda);
+    const int row_threads =
+        detail::threads_for_elements(static_cast<double>(rows * in_), static_cast<double>(rows));
+    detail::parallel_ranges(rows, row_threads, 1, [&](Eigen::Index begin, Eigen::Index end) {
+      for (Eigen::Index r = begin; r < end; ++r)
+        row_scales[idx(r)] = detail::quantize_row(kernel, x + r * x_stride, in_, a.data() + r * lda);
+    });
 
     detail::Int8GemmArgs args;
     args.a = a.data();
@@ -191,18 +195,13 @@ struct QuantizedLinear {
     args.y = y.data();
     args.ldy = y.outerStride();
 
-    [[maybe_unused]] const int threads = detail::int8_gemm_threads(rows, in_, out_);
-    BERTPP_PARALLEL(threads) {
-      Eigen::Index begin = 0, end = 0;
-      detail::split_range(out_, detail::thread_index(), detail::thread_count(),
-                          detail::kInt8Panel, begin, end);
-      if (end > begin) {
-        detail::int8_gemm(kernel, args, begin / detail::kInt8Panel,
-                          (end + detail::kInt8Panel - 1) / detail::kInt8Panel);
-        auto slice = y.middleCols(begin, end - begin);
-        apply_activation(activation, slice);
-      }
-    }
+    const int threads = detail::int8_gemm_threads(rows, in_, out_);
+    detail::parallel_ranges(out_, threads, detail::kInt8Panel, [&](Eigen::Index begin, Eigen::Index end) {
+      detail::int8_gemm(kernel, args, begin / detail::kInt8Panel,
+                        (end + detail::kInt8Panel - 1) / detail::kInt8Panel);
+      auto slice = y.middleCols(begin, end - begin);
+      apply_activation(activation, slice);
+    });
   }
 };
 

@@ -100,20 +100,20 @@ inline void self_attention(const Matrix& qkv, const SequenceLayout& layout,
   for (Eigen::Index n : layout.length)
     flops += 4.0 * static_cast<double>(heads) * static_cast<double>(n) * static_cast<double>(n) *
              static_cast<double>(d);
-  [[maybe_unused]] const int threads = detail::threads_for(flops, static_cast<double>(tasks));
-  // Dynamic: packed sequences differ in length, so equal task counts are not equal work.
-  BERTPP_PARALLEL_FOR_DYNAMIC(threads)
-  for (Eigen::Index t = 0; t < tasks; ++t) {
-    const Eigen::Index b = t / heads, h = t % heads;
+  const int threads = detail::threads_for(flops, static_cast<double>(tasks));
+  // One chunk per (sequence, head), claimed one at a time: packed sequences
+  // differ in length, so equal task counts are not equal work.
+  detail::parallel_chunks(static_cast<int>(tasks), threads, [&](int task, int participant) {
+    const Eigen::Index t = task, b = t / heads, h = t % heads;
     const Eigen::Index first = layout.offset[static_cast<std::size_t>(b)];
     const Eigen::Index n = layout.length[static_cast<std::size_t>(b)];
     auto scores = probabilities
                       ? probabilities->block(t * seq_len, 0, n, n)
-                      : scores_workspace.block(detail::thread_index() * seq_len, 0, n, n);
+                      : scores_workspace.block(participant * seq_len, 0, n, n);
     scores.noalias() = qkv.block(first, h * d, n, d) * qkv.block(first, hidden + h * d, n, d).transpose();
     masked_softmax_rows(scores, scale, layout.packed ? nullptr : mask, b);
     context.block(first, h * d, n, d).noalias() = scores * qkv.block(first, 2 * hidden + h * d, n, d);
-  }
+  });
 }
 
 // The padded-batch form.
@@ -141,6 +141,18 @@ struct TransformerLayer {
     attention_output.quantize();
     intermediate.quantize();
     output.quantize();
+  }
+
+  // The checkpoint weights this layer no longer reads once fused (q, k, v)
+  // or quantised (all of them): their pages can leave memory.
+  std::vector<Parameter> unread_weights() const {
+    std::vector<Parameter> unread;
+    for (const Linear& part : qkv.parts) unread.push_back(part.weight);
+    if (attention_output.quantized()) {
+      for (const Linear* dense : {&attention_output, &intermediate, &output})
+        unread.push_back(dense->weight);
+    }
+    return unread;
   }
 
   // `hidden` is [layout.rows, hidden]; `mask` may be null for a packed layout.

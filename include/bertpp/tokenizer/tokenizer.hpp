@@ -298,16 +298,18 @@ class WordPieceTokenizer {
   std::vector<Encoding> encode_all(std::size_t n, const EncodeOptions& options, EncodeOne&& encode_one) const {
     std::vector<Encoding> out(n);
     std::vector<std::exception_ptr> errors(n);
-    const auto count = static_cast<std::ptrdiff_t>(n);
-    BERTPP_PARALLEL_FOR(count >= 32)
-    for (std::ptrdiff_t i = 0; i < count; ++i) {
-      // Exceptions must not leave an OpenMP region: keep them for later.
-      try {
-        out[static_cast<std::size_t>(i)] = encode_one(static_cast<std::size_t>(i));
-      } catch (...) {
-        errors[static_cast<std::size_t>(i)] = std::current_exception();
+    const auto count = static_cast<Eigen::Index>(n);
+    const int threads = count >= 32 ? detail::max_threads() : 1;
+    detail::parallel_ranges(count, threads, 1, [&](Eigen::Index begin, Eigen::Index end) {
+      for (Eigen::Index i = begin; i < end; ++i) {
+        // Kept per input, so the first failing input (in order) is reported.
+        try {
+          out[static_cast<std::size_t>(i)] = encode_one(static_cast<std::size_t>(i));
+        } catch (...) {
+          errors[static_cast<std::size_t>(i)] = std::current_exception();
+        }
       }
-    }
+    });
     for (const std::exception_ptr& e : errors)
       if (e) std::rethrow_exception(e);
     pad_batch(out, options.padding);

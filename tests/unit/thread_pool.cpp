@@ -1,0 +1,91 @@
+// The worker pool behind bertpp's parallel loops: every chunk runs exactly
+// once, the caller takes part, nested and concurrent loops run inline, and a
+// task's exception reaches the caller after all chunks are done.
+#include <bertpp/detail/thread_pool.hpp>
+#include <bertpp/runtime.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+using bertpp::detail::ThreadPool;
+
+TEST_CASE("every chunk runs exactly once, on participants 0..threads-1") {
+  bertpp::set_num_threads(2);
+  ThreadPool& pool = ThreadPool::instance();
+  for (int round = 0; round < 200; ++round) {
+    const int chunks = 1 + round % 17;
+    std::vector<std::atomic<int>> runs(static_cast<std::size_t>(chunks));
+    std::atomic<int> bad_participant{0};
+    pool.run(chunks, 2, [&](int chunk, int participant) {
+      runs[static_cast<std::size_t>(chunk)].fetch_add(1);
+      if (participant < 0 || participant >= 2) bad_participant.fetch_add(1);
+    });
+    for (const auto& count : runs) REQUIRE(count.load() == 1);
+    REQUIRE(bad_participant.load() == 0);
+  }
+}
+
+TEST_CASE("the work is shared with a worker thread when there is enough of it") {
+  bertpp::set_num_threads(2);
+  std::mutex mutex;
+  std::set<std::thread::id> seen;
+  for (int attempt = 0; attempt < 50 && seen.size() < 2; ++attempt)
+    ThreadPool::instance().run(64, 2, [&](int, int) {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      std::lock_guard<std::mutex> lock(mutex);
+      seen.insert(std::this_thread::get_id());
+    });
+  CHECK(seen.size() == 2);
+  CHECK(seen.count(std::this_thread::get_id()) == 1);  // the caller took part
+}
+
+TEST_CASE("a loop inside a task runs inline instead of deadlocking") {
+  bertpp::set_num_threads(2);
+  std::atomic<int> inner{0};
+  ThreadPool::instance().run(4, 2, [&](int, int) {
+    CHECK(ThreadPool::in_task());
+    CHECK(bertpp::detail::threads_for(1e12) == 1);
+    ThreadPool::instance().run(3, 2, [&](int, int participant) {
+      CHECK(participant == 0);
+      inner.fetch_add(1);
+    });
+  });
+  CHECK(inner.load() == 12);
+  CHECK_FALSE(ThreadPool::in_task());
+}
+
+TEST_CASE("a task's exception is rethrown to the caller once every chunk has run") {
+  bertpp::set_num_threads(2);
+  std::atomic<int> finished{0};
+  CHECK_THROWS_WITH(ThreadPool::instance().run(32, 2,
+                                               [&](int chunk, int) {
+                                                 if (chunk == 5) throw std::runtime_error("chunk 5 failed");
+                                                 finished.fetch_add(1);
+                                               }),
+                    "chunk 5 failed");
+  CHECK(finished.load() == 31);
+  // The pool is usable afterwards.
+  std::atomic<int> after{0};
+  ThreadPool::instance().run(8, 2, [&](int, int) { after.fetch_add(1); });
+  CHECK(after.load() == 8);
+}
+
+TEST_CASE("loops from several caller threads at once all complete") {
+  bertpp::set_num_threads(2);
+  std::vector<std::thread> callers;
+  std::atomic<long> total{0};
+  for (int t = 0; t < 4; ++t)
+    callers.emplace_back([&] {
+      for (int round = 0; round < 100; ++round)
+        ThreadPool::instance().run(10, 2, [&](int chunk, int) { total.fetch_add(chunk + 1); });
+    });
+  for (std::thread& caller : callers) caller.join();
+  CHECK(total.load() == 4L * 100 * 55);
+}
