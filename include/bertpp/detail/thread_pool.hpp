@@ -16,7 +16,6 @@
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -25,11 +24,29 @@
 namespace bertpp {
 namespace detail {
 
+// A non-owning reference to a callable task(chunk, participant): no
+// allocation per parallel loop (std::function would allocate for lambdas
+// capturing more than two references).
+class TaskRef {
+ public:
+  template <typename Fn>
+  TaskRef(const Fn& fn)  // NOLINT: implicit, like std::function
+      : object_(&fn), call_([](const void* object, int chunk, int participant) {
+          (*static_cast<const Fn*>(object))(chunk, participant);
+        }) {}
+
+  void operator()(int chunk, int participant) const { call_(object_, chunk, participant); }
+
+ private:
+  const void* object_;
+  void (*call_)(const void*, int, int);
+};
+
 class ThreadPool {
  public:
   // task(chunk, participant): participant 0 is the caller, workers are
   // 1..threads-1 (an index for per-thread scratch space).
-  using Task = std::function<void(int chunk, int participant)>;
+  using Task = TaskRef;
 
   static ThreadPool& instance() {
     static ThreadPool pool;

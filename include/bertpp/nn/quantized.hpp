@@ -173,17 +173,24 @@ struct QuantizedLinear {
            Out& y, Activation activation) const {
     if (rows == 0 || out_ == 0) return;
     const Eigen::Index lda = groups_ * detail::kInt8Group;
-    std::vector<std::uint8_t> a(idx(rows * lda), std::uint8_t{128});  // padding = code 0
-    std::vector<float> row_scales(idx(rows));
+    // The calling thread's buffers, grown as needed and reused by later calls
+    // (no allocation per layer once warmed up).
+    thread_local std::vector<std::uint8_t> codes;
+    thread_local std::vector<float> row_scales;
+    if (codes.size() < idx(rows * lda)) codes.resize(idx(rows * lda));
+    if (row_scales.size() < idx(rows)) row_scales.resize(idx(rows));
+    std::uint8_t* const a = codes.data();
     const int row_threads =
         detail::threads_for_elements(static_cast<double>(rows * in_), static_cast<double>(rows));
     detail::parallel_ranges(rows, row_threads, 1, [&](Eigen::Index begin, Eigen::Index end) {
-      for (Eigen::Index r = begin; r < end; ++r)
-        row_scales[idx(r)] = detail::quantize_row(kernel, x + r * x_stride, in_, a.data() + r * lda);
+      for (Eigen::Index r = begin; r < end; ++r) {
+        row_scales[idx(r)] = detail::quantize_row(kernel, x + r * x_stride, in_, a + r * lda);
+        std::fill(a + r * lda + in_, a + (r + 1) * lda, std::uint8_t{128});  // K padding = code 0
+      }
     });
 
     detail::Int8GemmArgs args;
-    args.a = a.data();
+    args.a = a;
     args.row_scales = row_scales.data();
     args.rows = rows;
     args.w = weights_.data();
