@@ -3,9 +3,11 @@ function(bertpp_configure_target target)
   target_compile_options(${target} PRIVATE -Wall -Wextra)
   if(BERTPP_NATIVE)
     target_compile_options(${target} PRIVATE -march=native
-                                             # GCC 12 reports false maybe-uninitialized warnings
-                                             # in Eigen's AVX-512 GEMM packing (_mm512_unpack*_ps).
-                                             $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>)
+                                             # GCC 12 reports false (maybe-)uninitialized warnings
+                                             # inside Eigen's AVX-512 packet code (GEMM packing,
+                                             # pmin/pmax), whose intrinsics take undefined inputs.
+                                             $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>
+                                             $<$<CXX_COMPILER_ID:GNU>:-Wno-uninitialized>)
   endif()
   if(BERTPP_SANITIZE)
     target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer

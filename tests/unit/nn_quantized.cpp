@@ -184,6 +184,21 @@ TEST_CASE("two threads give the same result as one") {
   CHECK(parallel == serial);
 }
 
+TEST_CASE("activations quantised on two threads give the same result as on one") {
+  // Enough elements (2M) that the per-row quantisation itself is split.
+  const Eigen::Index rows = 2048, in = 1024, out = 48;
+  bertpp::set_num_threads(2);
+  REQUIRE(bertpp::detail::threads_for_elements(double(rows * in), double(rows)) == 2);
+  const Matrix w = pattern(out, in, 54), x = pattern(rows, in, 55), b = pattern(1, out, 56);
+  const auto layer = QuantizedLinear::quantize(w, b);
+  Matrix parallel(rows, out), serial(rows, out);
+  layer.forward(x, parallel);
+  layer.forward(x.topRows(7), serial.topRows(7));  // reuses the buffers at another size
+  bertpp::set_num_threads(1);
+  layer.forward(x, serial);
+  CHECK(parallel == serial);
+}
+
 TEST_CASE("strided input blocks and column-major outputs give the same result") {
   bertpp::set_num_threads(1);
   const Matrix w = pattern(40, 30, 61), b = pattern(1, 40, 62), wide = pattern(5, 50, 63);

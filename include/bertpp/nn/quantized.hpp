@@ -179,19 +179,22 @@ struct QuantizedLinear {
     thread_local std::vector<float> row_scales;
     if (codes.size() < idx(rows * lda)) codes.resize(idx(rows * lda));
     if (row_scales.size() < idx(rows)) row_scales.resize(idx(rows));
+    // Plain pointers: inside the loop below, on a worker thread, the names
+    // `codes` and `row_scales` would mean that worker's own (empty) buffers.
     std::uint8_t* const a = codes.data();
+    float* const scales = row_scales.data();
     const int row_threads =
         detail::threads_for_elements(static_cast<double>(rows * in_), static_cast<double>(rows));
     detail::parallel_ranges(rows, row_threads, 1, [&](Eigen::Index begin, Eigen::Index end) {
       for (Eigen::Index r = begin; r < end; ++r) {
-        row_scales[idx(r)] = detail::quantize_row(kernel, x + r * x_stride, in_, a + r * lda);
+        scales[r] = detail::quantize_row(kernel, x + r * x_stride, in_, a + r * lda);
         std::fill(a + r * lda + in_, a + (r + 1) * lda, std::uint8_t{128});  // K padding = code 0
       }
     });
 
     detail::Int8GemmArgs args;
     args.a = a;
-    args.row_scales = row_scales.data();
+    args.row_scales = scales;
     args.rows = rows;
     args.w = weights_.data();
     args.groups = groups_;
