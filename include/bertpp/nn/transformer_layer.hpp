@@ -9,6 +9,7 @@
 #include "bertpp/nn/sequence_layout.hpp"
 #include "bertpp/nn/tensor.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -100,7 +101,11 @@ inline void self_attention(const Matrix& qkv, const SequenceLayout& layout,
   for (Eigen::Index n : layout.length)
     flops += 4.0 * static_cast<double>(heads) * static_cast<double>(n) * static_cast<double>(n) *
              static_cast<double>(d);
-  const int threads = detail::threads_for(flops, static_cast<double>(tasks));
+  // No more threads than the scratch has blocks for (set_num_threads may
+  // have grown the pool since the workspace was sized).
+  const Eigen::Index blocks = seq_len > 0 ? scores_workspace.rows() / seq_len : 1;
+  const int threads = static_cast<int>(std::max<Eigen::Index>(
+      1, std::min<Eigen::Index>(detail::threads_for(flops, static_cast<double>(tasks)), blocks)));
   // One chunk per (sequence, head), claimed one at a time: packed sequences
   // differ in length, so equal task counts are not equal work.
   detail::parallel_chunks(static_cast<int>(tasks), threads, [&](int task, int participant) {
