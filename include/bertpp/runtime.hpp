@@ -3,9 +3,6 @@
 
 #include "bertpp/detail/parallel.hpp"
 
-#include <algorithm>
-#include <thread>
-
 namespace bertpp {
 
 // Threads used by forward passes and batch tokenizing, the calling thread
@@ -13,7 +10,6 @@ namespace bertpp {
 // detail/parallel.hpp). 0 or negative: all cores (the default).
 inline void set_num_threads(int threads) {
   detail::disable_eigen_threads();
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   detail::ThreadPool::instance().set_size(threads);
 }
 

@@ -58,10 +58,6 @@ inline int chunks_for(int threads, Eigen::Index max_chunks) {
 // threads; `participant` in [0, max_threads()) indexes per-thread scratch.
 template <typename Fn>
 void parallel_chunks(int chunks, int threads, Fn&& fn) {
-  if (threads <= 1 || chunks <= 1) {
-    for (int c = 0; c < chunks; ++c) fn(c, 0);
-    return;
-  }
   ThreadPool::instance().run(chunks, threads, fn);
 }
 

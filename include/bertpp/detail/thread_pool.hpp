@@ -67,7 +67,11 @@ class ThreadPool {
 
   // Threads a parallel loop may use, the caller included.
   int size() const { return size_.load(std::memory_order_relaxed); }
-  void set_size(int threads) { size_.store(std::max(1, threads), std::memory_order_relaxed); }
+  // 0 or negative: one thread per core.
+  void set_size(int threads) {
+    if (threads <= 0) threads = static_cast<int>(std::thread::hardware_concurrency());
+    size_.store(std::max(1, threads), std::memory_order_relaxed);
+  }
 
   // True on a thread that is running a task (nested loops run inline).
   static bool in_task() { return in_task_flag(); }
@@ -120,10 +124,7 @@ class ThreadPool {
     }
   };
 
-  ThreadPool() {
-    const unsigned cores = std::thread::hardware_concurrency();
-    size_.store(cores == 0 ? 1 : static_cast<int>(cores));
-  }
+  ThreadPool() { set_size(0); }
 
   static bool& in_task_flag() {
     thread_local bool flag = false;

@@ -186,10 +186,9 @@ struct QuantizedLinear {
     const int row_threads =
         detail::threads_for_elements(static_cast<double>(rows * in_), static_cast<double>(rows));
     detail::parallel_ranges(rows, row_threads, 1, [&](Eigen::Index begin, Eigen::Index end) {
-      for (Eigen::Index r = begin; r < end; ++r) {
+      // Row padding (lda - in_ bytes) meets zero weights: its value is irrelevant.
+      for (Eigen::Index r = begin; r < end; ++r)
         scales[r] = detail::quantize_row(kernel, x + r * x_stride, in_, a + r * lda);
-        std::fill(a + r * lda + in_, a + (r + 1) * lda, std::uint8_t{128});  // K padding = code 0
-      }
     });
 
     detail::Int8GemmArgs args;

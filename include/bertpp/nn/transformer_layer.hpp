@@ -139,7 +139,6 @@ struct TransformerLayer {
   Activation activation = Activation::Gelu;
   Eigen::Index num_heads = 1;
 
-  // hidden <- LN(h + FFN(h)) with h = LN(hidden + Attention(hidden)).
   // The four dense layers run int8 from now on (nn/quantized.hpp).
   void quantize() {
     qkv.quantize();
@@ -153,13 +152,12 @@ struct TransformerLayer {
   std::vector<Parameter> unread_weights() const {
     std::vector<Parameter> unread;
     for (const Linear& part : qkv.parts) unread.push_back(part.weight);
-    if (attention_output.quantized()) {
-      for (const Linear* dense : {&attention_output, &intermediate, &output})
-        unread.push_back(dense->weight);
-    }
+    for (const Linear* dense : {&attention_output, &intermediate, &output})
+      if (dense->quantized()) unread.push_back(dense->weight);
     return unread;
   }
 
+  // hidden <- LN(h + FFN(h)) with h = LN(hidden + Attention(hidden)).
   // `hidden` is [layout.rows, hidden]; `mask` may be null for a packed layout.
   void forward(Matrix& hidden, const SequenceLayout& layout, const AttentionMask* mask,
                EncoderWorkspace& ws, Matrix* probabilities) const {
