@@ -71,23 +71,21 @@ class InputReader {
         record.value = std::move(line);
         return true;
       }
-      if (!bertpp::detail::json_depth_ok(line)) {
-        bad_line("JSON nested too deeply");
-        continue;
-      }
-      try {
-        record.value = nlohmann::json::parse(line);
+      try {  // the library's parser: the same depth limit and messages as for files
+        record.value = bertpp::detail::parse_json_text<bertpp::ArgumentError>(line, where());
         if (record.value.is_object() || record.value.is_string()) return true;
-        bad_line("expected a JSON object or string");
-      } catch (const nlohmann::json::exception& e) {
-        bad_line(std::string("invalid JSON: ") + e.what());
+        bad_line(where() + ": expected a JSON object or string");
+      } catch (const bertpp::ArgumentError& e) {
+        bad_line(e.what());
       }
     }
     return false;
   }
 
-  void bad_line(const std::string& why) {
-    const std::string message = source_ + ":" + std::to_string(line_number_) + ": " + why;
+  std::string where() const { return source_ + ":" + std::to_string(line_number_); }
+
+  // `message` starts with where(): fatal, or a warning under --on-error skip.
+  void bad_line(const std::string& message) {
     if (on_bad_line_ == OnBadLine::Fail)
       throw bertpp::ArgumentError(message + " (use --on-error skip to skip bad lines)");
     std::cerr << "warning: skipped " << message << "\n";
