@@ -257,6 +257,7 @@ int run_embed(const Options& options) {
     sink = std::make_unique<bertpp_cli::NpySink>(options.required("output"), pipe->dimension());
   else
     sink = std::make_unique<bertpp_cli::JsonLinesSink>(options.get("output"));
+  const std::size_t specials = pipe->tokenizer().encode("").size();
   const std::string field = bertpp_cli::field_name(options, "field", "text");
   auto in = inputs_for(options, "embed", folder);
   bertpp::SentenceEmbeddingOptions embed_options;
@@ -266,8 +267,8 @@ int run_embed(const Options& options) {
       [&](const InputRecord& record) {
         std::string text = bertpp_cli::text_field(record, field);
         const bertpp::Encoding e = pipe->tokenize({text}).front();
-        std::size_t tokens = e.size();
-        for (const bertpp::Encoding& window : e.overflowing) tokens += window.size();
+        std::size_t tokens = e.size();  // overflow windows carry their own special tokens
+        for (const bertpp::Encoding& window : e.overflowing) tokens += window.size() - specials;
         length.check(tokens);
         return text;
       },
