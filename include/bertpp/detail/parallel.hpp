@@ -61,10 +61,17 @@ void parallel_chunks(int chunks, int threads, Fn&& fn) {
   ThreadPool::instance().run(chunks, threads, fn);
 }
 
-// Eigen's own GEMM threading off, once per process (see above).
+// Eigen threads its GEMMs only when the program is compiled with OpenMP.
+// Then bertpp turns that off once per process (it splits the products
+// itself, see above); it is a process-wide Eigen setting, so a host that
+// wants OpenMP products of its own sets Eigen::setNbThreads again after
+// bertpp's first forward pass (README, "Threads"). Without OpenMP bertpp
+// leaves Eigen's settings alone.
 inline void disable_eigen_threads() {
+#ifdef _OPENMP
   static const bool done = (Eigen::setNbThreads(1), true);
   (void)done;
+#endif
 }
 
 // [begin, end) of part `index` of `count` over `size` items, boundaries
