@@ -2,7 +2,7 @@
 # The bertpp demo: builds the `bertpp` tool, then runs every pipeline once.
 #   bash examples/run-demo.sh
 # Models: those in models/ (examples/scripts/download_model.sh); where the HuggingFace hub is
-# reachable, the missing ones are downloaded there first (about 1.9 GB on the first run).
+# reachable, the missing ones are downloaded there first (about 1.8 GB on the first run).
 # Offline (or with BERTPP_DEMO_OFFLINE=1) it uses the random-weight test models of
 # ../shared/golden/models instead (answers are arithmetic, not language: the weights are random).
 # BERTPP_CLI=/path/to/bertpp runs an already built tool (no dependency install, no build).

@@ -419,3 +419,36 @@ TEST_CASE("bertpp reports a model with NaN weights as an error naming the model,
     CHECK(!contains(run.out, "null"));
   }
 }
+
+TEST_CASE("bertpp keeps count in = count out on the hostile corpus in every command (--on-error record)") {
+  if (!bertpp_test::have_golden("models/bert-random-sst2")) return;
+  const Corpus corpus = hostile_corpus();
+  const std::string path = write_temp("hostile-all.txt", corpus.text);
+  const std::vector<std::vector<std::string>> commands = {
+      {"tokenize", "-m", model_dir("bert-random")},
+      {"embed", "-m", model_dir("sentence-random")},
+      {"embed", "-m", model_dir("bert-random"), "--tokens"},
+      {"classify", "-m", model_dir("bert-random-sst2")},
+      {"zero-shot", "-m", model_dir("bert-random-nli"), "--labels", "a,b"},
+      {"fill-mask", "-m", model_dir("bert-random-mlm")},
+      {"ner", "-m", model_dir("bert-random-ner")},
+      {"qa", "-m", model_dir("bert-random-squad"), "--question", "What?"}};
+  for (auto args : commands) {
+    INFO(args[0] << " " << args.back());
+    args.insert(args.end(), {"-i", path, "--on-error", "record", "-q"});
+    const RunResult run = run_cli(args);
+    INFO(run.err);
+    CHECK(run.exit_code == 0);
+    const auto lines = json_lines(run.out);
+    CHECK(lines.size() == corpus.lines);
+    std::size_t errors = 0;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      if (!lines[i].is_object() || !lines[i].contains("error")) continue;
+      CHECK(lines[i]["line"] == i + 1);
+      ++errors;
+    }
+    // The three unreadable lines; fill-mask also refuses texts without [MASK],
+    // qa empty contexts (as HF does): each on its own line.
+    CHECK(errors >= corpus.bad.size());
+  }
+}
