@@ -30,4 +30,5 @@
 #include "bertpp/pipelines/fill_mask.hpp"
 #include "bertpp/pipelines/question_answering.hpp"
 #include "bertpp/pipelines/token_classification.hpp"
+#include "bertpp/pipelines/cross_encoder.hpp"
 #include "bertpp/pipelines/factory.hpp"

@@ -140,13 +140,12 @@ class QuestionAnsweringPipeline : public Pipeline {
     detail::JsonArgs reader(args, "question-answering");
     const std::vector<QuestionAnsweringInput> inputs = parse_inputs(reader);
     QuestionAnsweringOptions options;
-    options.top_k = reader.get<std::size_t>("topk", options.top_k);  // HF's deprecated name
+    options.top_k = reader.count("topk", options.top_k);  // HF's deprecated name
     options.top_k = reader.count("top_k", options.top_k);
-    options.doc_stride = optional_size(reader, args, "doc_stride");
-    options.max_answer_len = reader.get<std::size_t>("max_answer_len", options.max_answer_len);
-    options.max_seq_len = optional_size(reader, args, "max_seq_len");
-    options.max_question_len =
-        reader.get<std::size_t>("max_question_len", options.max_question_len);
+    options.doc_stride = reader.optional_count("doc_stride");
+    options.max_answer_len = reader.count("max_answer_len", options.max_answer_len);
+    options.max_seq_len = reader.optional_count("max_seq_len");
+    options.max_question_len = reader.count("max_question_len", options.max_question_len);
     options.handle_impossible_answer =
         reader.get<bool>("handle_impossible_answer", options.handle_impossible_answer);
     options.align_to_words = reader.get<bool>("align_to_words", options.align_to_words);
@@ -164,13 +163,6 @@ class QuestionAnsweringPipeline : public Pipeline {
   struct WindowLogits {
     std::vector<float> start, end;
   };
-
-  // A size argument where null or absent means HF's computed default.
-  static std::optional<std::size_t> optional_size(detail::JsonArgs& reader,
-                                                  const nlohmann::json& args, const char* key) {
-    if (!reader.has(key) || args.at(key).is_null()) return std::nullopt;
-    return reader.as<std::size_t>(args.at(key), key);
-  }
 
   static void check(const QuestionAnsweringOptions& options) {
     if (options.top_k < 1) throw ArgumentError("question answering: top_k must be >= 1 (got 0)");

@@ -82,7 +82,7 @@ class TokenClassificationPipeline : public Pipeline {
     if (!strategy.empty()) options.aggregation_strategy = parse_aggregation_strategy(strategy);
     options.ignore_labels =
         reader.get<std::vector<std::string>>("ignore_labels", options.ignore_labels);
-    options.batch.batch_size = reader.get<std::size_t>("batch_size", options.batch.batch_size);
+    options.batch.batch_size = reader.count("batch_size", options.batch.batch_size);
     reader.reject_unknown();
 
     const auto results = (*this)(reader.string_list(inputs, "inputs"), options);
