@@ -11,6 +11,7 @@
 #include "bertpp/io/config.hpp"
 #include "bertpp/io/model_folder.hpp"
 #include "bertpp/nn/activations.hpp"
+#include "bertpp/nn/softmax.hpp"
 #include "bertpp/nn/quantized.hpp"
 #include "bertpp/nn/layers.hpp"
 #include "bertpp/nn/sequence_layout.hpp"

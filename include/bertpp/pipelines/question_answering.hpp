@@ -43,7 +43,8 @@ struct QuestionAnsweringOptions {
   std::optional<std::size_t> doc_stride;
   std::size_t max_answer_len = 15;  // in tokens
   // Tokens per window (question + context + specials); HF's default is
-  // min(tokenizer model_max_length, 384).
+  // min(tokenizer model_max_length, 384), here also at most the model's
+  // max_position_embeddings. A larger explicit value is refused.
   std::optional<std::size_t> max_seq_len;
   // Only HF's slow-tokenizer path uses it; accepted for parity, no effect.
   std::size_t max_question_len = 64;
@@ -179,9 +180,17 @@ class QuestionAnsweringPipeline : public Pipeline {
   // HF's preprocess: pair encoding truncated only in the context, with
   // overflowing windows overlapping by doc_stride tokens, no padding.
   EncodeOptions encode_options(const QuestionAnsweringOptions& options) const {
+    // The default window is clamped to the model's positions (a tokenizer may
+    // claim a longer model_max_length than the model has); an explicit one
+    // that the model cannot take is refused.
+    if (options.max_seq_len && *options.max_seq_len > model_positions())
+      throw ArgumentError("question answering: max_seq_len " + std::to_string(*options.max_seq_len) +
+                          " is longer than the model's " + std::to_string(model_positions()) +
+                          " positions (max_position_embeddings in config.json)");
     const std::size_t max_seq_len =
         options.max_seq_len ? *options.max_seq_len
-                            : std::min<std::size_t>(tokenizer().options().model_max_length, 384);
+                            : std::min({tokenizer().options().model_max_length, std::size_t{384},
+                                        model_positions()});
     const std::size_t doc_stride =
         options.doc_stride ? *options.doc_stride : std::min<std::size_t>(max_seq_len / 2, 128);
     if (doc_stride > max_seq_len)

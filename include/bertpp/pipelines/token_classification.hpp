@@ -187,7 +187,7 @@ class TokenClassificationPipeline : public Pipeline {
                                                   const TokenClassificationOptions& options) const {
     const std::size_t n = labels.size();
     std::vector<float> probs(logits, logits + encoding.size() * n);
-    for (std::size_t t = 0; t < encoding.size(); ++t) detail::softmax_inplace(&probs[t * n], n);
+    for (std::size_t t = 0; t < encoding.size(); ++t) softmax_inplace(&probs[t * n], n);
     const std::vector<detail::NerPreEntity> pre = detail::ner_pre_entities(
         encoding, text, char_offsets(encoding, text), probs.data(), n, tokenizer().unk_id());
     const detail::NerJoinTokens join = [this](const std::vector<std::string>& tokens) {
