@@ -6,6 +6,7 @@
 // (plain text, or JSON Lines with --jsonl). Results are JSON Lines on stdout
 // (or --output FILE): exactly one line per input line, in input order.
 #include "command.hpp"
+#include "rerank_command.hpp"
 
 #include <bertpp/bertpp.hpp>
 
@@ -43,7 +44,11 @@ commands:
   qa          extractive question answering (--question Q with contexts as inputs,
               or --jsonl lines {"question": ..., "context": ...}; --top-k N, --max-answer-len N,
               --max-seq-len N, --doc-stride N, --handle-impossible-answer)
-  ner         named entities (--aggregation none|simple|first|average|max)
+  ner         named entities (--aggregation none|simple|first|average|max; --stride N: long
+              texts in overlapping windows, with an aggregation other than none)
+  rerank      passages ranked for a query by a cross-encoder (--query Q with passages as inputs:
+              one ranking line; or --jsonl lines {"query": ..., "passages": [...]}: a ranking each;
+              --top-k N, --return-documents, --max-length N, --no-truncate)
   info        what a model folder holds
 
 options (every command that reads inputs):
@@ -73,7 +78,8 @@ them instead (under --on-error).
 )";
 
 const std::set<std::string> kSwitches = {"jsonl", "quiet", "multi-label", "tokens", "help",
-                                         "handle-impossible-answer", "int8", "no-truncate"};
+                                         "handle-impossible-answer", "int8", "no-truncate",
+                                         "return-documents"};
 
 bertpp_cli::CommandInputs inputs_for(const Options& options, const std::string& command,
                                      const std::string& model) {
@@ -467,7 +473,10 @@ int run_qa(const Options& options) {
 }
 
 int run_ner(const Options& options) {
-  options.reject_unknown(bertpp_cli::with(bertpp_cli::model_options(), {"aggregation"}), "ner");
+  options.reject_unknown(bertpp_cli::with(bertpp_cli::model_options(), {"aggregation", "stride"}), "ner");
+  if (options.has("stride") && options.get("aggregation", "") == "none")
+    throw bertpp::ArgumentError("--stride needs --aggregation simple, first, average or max "
+                                "(as HF: with none the windows' labels cannot be merged)");
   const std::string folder = bertpp_cli::model_folder(options);
   const auto pipe = bertpp::pipeline("token-classification", folder, bertpp_cli::load_options(options));
   const std::string field = bertpp_cli::field_name(options, "field", "text");
@@ -477,8 +486,11 @@ int run_ner(const Options& options) {
       in.reader, in.run, sink,
       [&](const InputRecord& record) { return bertpp_cli::text_field(record, field); },
       [&](const std::vector<std::string>& texts) {
-        json args = {{"inputs", texts}, {"aggregation_strategy", options.get("aggregation", "none")},
-                     {"batch_size", in.run.batch_size}};
+        json args = {{"inputs", texts}, {"batch_size", in.run.batch_size}};
+        // As HF: no aggregation given means none, and only an explicit
+        // "none" is refused beside a stride.
+        if (options.has("aggregation")) args["aggregation_strategy"] = options.get("aggregation");
+        if (options.has("stride")) args["stride"] = options.size("stride", 0);
         return bertpp_cli::per_input(pipe.run(args), texts.size());
       });
   return 0;
@@ -532,7 +544,8 @@ const std::map<std::string, std::function<int(const Options&)>>& commands() {
   static const std::map<std::string, std::function<int(const Options&)>> table = {
       {"tokenize", run_tokenize},   {"embed", run_embed}, {"classify", run_classify},
       {"zero-shot", run_zero_shot}, {"fill-mask", run_fill_mask},
-      {"qa", run_qa},               {"ner", run_ner},     {"info", run_info}};
+      {"qa", run_qa},               {"ner", run_ner},     {"info", run_info},
+      {"rerank", bertpp_cli::run_rerank}};
   return table;
 }
 
