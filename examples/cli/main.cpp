@@ -35,7 +35,8 @@ const char* const kUsage = R"(usage: bertpp <command> -m MODEL_DIR [options] [in
 commands:
   tokenize    token ids, tokens and offsets (--max-length N, --truncation S, --stride N,
               --padding P; --jsonl lines may hold a text pair: --pair-field, default "text_pair")
-  embed       sentence embeddings (--tokens: per-token embeddings; --max-length N, --no-truncate)
+  embed       sentence embeddings (--tokens: per-token embeddings; --max-length N, --no-truncate;
+              --long windows [--stride N]: long texts embedded whole, in overlapping windows)
   classify    text classification / sentiment (--top-k N|all, --function softmax|sigmoid|none;
               --jsonl lines may hold a text pair: --pair-field; --max-length N, --no-truncate)
   zero-shot   zero-shot labels (--labels a,b,c [--template "This example is {}."] [--multi-label];
@@ -235,9 +236,16 @@ int run_token_embeddings(const Options& options, const std::string& folder) {
 int run_embed(const Options& options) {
   options.reject_unknown(bertpp_cli::with(bertpp_cli::model_options(),
                                           {"format", "tokens", "layers", "combine", "max-length",
-                                           "no-truncate"}),
+                                           "no-truncate", "long", "stride"}),
                          "embed");
   const std::string folder = bertpp_cli::model_folder(options);
+  const std::string long_text = options.get("long", "truncate");
+  if (long_text != "truncate" && long_text != "windows")
+    throw bertpp::ArgumentError("--long must be truncate or windows, got '" + long_text + "'");
+  const bool windows = long_text == "windows";
+  if (options.has("stride") && !windows) throw bertpp::ArgumentError("--stride goes with --long windows");
+  if (windows && (options.flag("tokens") || options.flag("no-truncate")))
+    throw bertpp::ArgumentError("--long windows embeds whole texts; it goes with neither --tokens nor --no-truncate");
   if (options.flag("tokens")) return run_token_embeddings(options, folder);
   if (options.has("layers") || options.has("combine"))
     throw bertpp::ArgumentError("--layers and --combine go with --tokens");
@@ -268,10 +276,20 @@ int run_embed(const Options& options) {
   auto in = inputs_for(options, "embed", folder);
   bertpp::SentenceEmbeddingOptions embed_options;
   embed_options.batch.batch_size = in.run.batch_size;
+  if (windows) {  // the whole text: overlapping windows, nothing cut
+    embed_options.long_text = bertpp::LongTextStrategy::Windows;
+    embed_options.window_stride = options.size("stride", 0);
+    const std::size_t room = pipe->max_seq_length() - std::min(pipe->max_seq_length(), specials);
+    if (embed_options.window_stride >= room)
+      throw bertpp::ArgumentError("--stride " + std::to_string(embed_options.window_stride) +
+                                  " must be smaller than the " + std::to_string(room) +
+                                  " tokens of text a window holds");
+  }
   bertpp_cli::run_records<std::string>(
       in.reader, in.run, *sink,
       [&](const InputRecord& record) {
         std::string text = bertpp_cli::text_field(record, field);
+        if (windows) return text;
         const bertpp::Encoding e = pipe->tokenize({text}).front();
         std::size_t tokens = e.size();  // overflow windows carry their own special tokens
         for (const bertpp::Encoding& window : e.overflowing) tokens += window.size() - specials;

@@ -130,3 +130,37 @@ TEST_CASE("bertpp ner --stride labels long texts in overlapping windows, as HF")
   CHECK(none.exit_code == 1);
   CHECK(contains(none.err, "--stride needs --aggregation simple, first, average or max"));
 }
+
+TEST_CASE("bertpp embed --long windows embeds a long text whole, in overlapping windows") {
+  if (!bertpp_test::have_golden("models/sentence-random")) return;
+  const std::string model = model_dir("sentence-random");
+  auto words = [](std::size_t n) {
+    std::string text;
+    for (std::size_t i = 0; i < n; ++i) text += "word ";
+    return text;
+  };
+  // max_seq_length 64: 62 words a window. 124 words = two identical windows
+  // (stride 0); 114 words with --stride 10 = windows [0, 62) and [52, 114),
+  // identical too. The token-weighted mean of equal windows is that window's
+  // embedding, which is the embedding of 62 words.
+  const json one_window = json_lines(run_cli({"embed", "-m", model, words(62)}).out).at(0);
+  const RunResult two = run_cli({"embed", "-m", model, "--long", "windows", words(124)});
+  INFO(two.err);
+  REQUIRE(two.exit_code == 0);
+  CHECK(bertpp_test::json_mismatch(one_window, json_lines(two.out).at(0), 1e-6) == "");
+  CHECK(!contains(two.err, "truncated"));
+  const RunResult strided = run_cli({"embed", "-m", model, "--long", "windows", "--stride", "10", words(114)});
+  REQUIRE(strided.exit_code == 0);
+  CHECK(bertpp_test::json_mismatch(one_window, json_lines(strided.out).at(0), 1e-6) == "");
+  // A text with a different second window is not its truncation.
+  const std::string mixed = words(62) + "the river bank flooded after the storm";
+  const json truncated = json_lines(run_cli({"embed", "-m", model, mixed}).out).at(0);
+  const json whole = json_lines(run_cli({"embed", "-m", model, "--long", "windows", mixed}).out).at(0);
+  CHECK(bertpp_test::json_mismatch(truncated, whole, 1e-3) != "");
+  // Refused: a stride the window cannot hold, --stride without windows, windows with --tokens.
+  CHECK(contains(run_cli({"embed", "-m", model, "--long", "windows", "--stride", "62", "x"}).err,
+                 "--stride 62 must be smaller than the 62 tokens of text a window holds"));
+  CHECK(contains(run_cli({"embed", "-m", model, "--stride", "4", "x"}).err, "--stride goes with --long windows"));
+  CHECK(contains(run_cli({"embed", "-m", model, "--long", "windows", "--tokens", "x"}).err,
+                 "goes with neither --tokens nor --no-truncate"));
+}
