@@ -13,6 +13,7 @@
 #include <Eigen/Core>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <iostream>
@@ -174,10 +175,21 @@ int run_tokenize(const Options& options) {
                      bertpp_cli::optional_text_field(record, pair_field)};
       },
       [&](const std::vector<Texts>& items) {
+        // Single texts are encoded as one batch, on every --threads worker
+        // (not under padding "longest": each line is padded alone, as HF pads one text).
+        std::vector<bertpp::Encoding> batch;
+        const bool pairs = std::any_of(items.begin(), items.end(), [](const Texts& t) { return t.pair; });
+        if (!pairs && encode.padding.strategy != bertpp::PaddingStrategy::Longest) {
+          std::vector<std::string> texts;
+          for (const Texts& t : items) texts.push_back(t.text);
+          batch = tokenizer.encode_batch(texts, encode);
+        }
         std::vector<json> out;
-        for (const Texts& t : items) {
-          const bertpp::Encoding e = t.pair ? tokenizer.encode(t.text, *t.pair, encode)
-                                            : tokenizer.encode(t.text, encode);
+        for (std::size_t i = 0; i < items.size(); ++i) {
+          const Texts& t = items[i];
+          const bertpp::Encoding e = !batch.empty() ? std::move(batch[i])
+                                     : t.pair       ? tokenizer.encode(t.text, *t.pair, encode)
+                                                    : tokenizer.encode(t.text, encode);
           const std::string pair = t.pair.value_or("");
           json line = encoding_json(e, t.text, pair);
           if (with_windows) {  // HF's return_overflowing_tokens: the further windows
@@ -440,10 +452,11 @@ int run_qa(const Options& options) {
   if (options.has("max-length"))
     throw bertpp::ArgumentError("qa takes --max-seq-len (tokens per window) and --doc-stride, "
                                 "as HF's question-answering pipeline; not --max-length");
-  options.reject_unknown(bertpp_cli::with(bertpp_cli::model_options(),
-                                          {"question", "top-k", "max-answer-len", "max-seq-len",
-                                           "doc-stride", "handle-impossible-answer"}),
-                         "qa");
+  std::set<std::string> qa_options = bertpp_cli::with(
+      bertpp_cli::model_options(), {"question", "top-k", "max-answer-len", "max-seq-len", "doc-stride",
+                                    "handle-impossible-answer"});
+  qa_options.erase("field");  // JSON lines hold "question" and "context"
+  options.reject_unknown(qa_options, "qa");
   const std::string folder = bertpp_cli::model_folder(options);
   const auto pipe = bertpp::pipeline("question-answering", folder, bertpp_cli::load_options(options));
   const auto& typed = pipe.as<bertpp::QuestionAnsweringPipeline>();

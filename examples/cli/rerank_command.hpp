@@ -58,6 +58,9 @@ inline int run_rerank(const Options& options) {
   if (!one_query && !options.flag("jsonl"))
     throw bertpp::ArgumentError("rerank needs --query Q (the passages are the inputs) or --jsonl "
                                 "lines {\"query\": ..., \"passages\": [...]}");
+  if (!one_query && options.has("field"))
+    throw bertpp::ArgumentError("--field names the passages' field with --query; query lines "
+                                "hold \"query\" and \"passages\"");
   if (one_query && parse_on_error(options.get("on-error", "fail")) == OnError::Record)
     throw bertpp::ArgumentError("--on-error record needs one output line per input line; "
                                 "with --query (one ranking line) use fail or skip");

@@ -284,6 +284,7 @@ TEST_CASE("bertpp refuses options a command does not use, and --batch-size reach
       {{"ner", "-m", model, "--max-length", "8", "x"}, "unknown option --max-length for 'ner'"},
       {{"qa", "-m", model, "--max-length", "8", "x"}, "qa takes --max-seq-len"},
       {{"info", "-m", model, "--jsonl"}, "unknown option --jsonl for 'info'"},
+      {{"qa", "-m", model, "--field", "q", "x"}, "unknown option --field for 'qa'"},
       {{"classify", "-m", model, "--on-error", "ignore", "x"}, "--on-error must be fail, skip or record"},
       {{"classify", "-m", model, "--field", "", "x"}, "--field needs a field name"},
       {{"classify", "-m", model, "--batch-size", "0", "x"}, "--batch-size must be at least 1"},
