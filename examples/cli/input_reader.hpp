@@ -35,7 +35,7 @@ struct InputRecord {
 inline std::string utf8_problem(std::string_view text) {
   const std::size_t at = bertpp::detail::utf8_invalid_position(text);
   if (at == std::string_view::npos) return "";
-  return "invalid UTF-8 at byte " + std::to_string(at) + " of the line";
+  return "invalid UTF-8 at byte " + std::to_string(at);
 }
 
 class InputReader {

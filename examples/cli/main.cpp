@@ -74,7 +74,7 @@ options of the commands that run a model (not tokenize, info):
 embed only:
   --format jsonl|npy     npy writes a float32 [n, dim] array (needs --output)
 
-Long inputs: classify, zero-shot and embed truncate inputs longer than the model takes
+Long inputs: classify, zero-shot, embed and rerank truncate inputs longer than the model takes
 (with one warning naming how many); --max-length N truncates shorter; --no-truncate refuses
 them instead (under --on-error).
 )";
@@ -82,11 +82,6 @@ them instead (under --on-error).
 const std::set<std::string> kSwitches = {"jsonl", "quiet", "multi-label", "tokens", "help",
                                          "handle-impossible-answer", "int8", "no-truncate",
                                          "return-documents"};
-
-bertpp_cli::CommandInputs inputs_for(const Options& options, const std::string& command,
-                                     const std::string& model) {
-  return bertpp_cli::open_inputs(options, command, model);
-}
 
 // HF's tokenizer output for one text (or pair); word ids of special tokens are null.
 json encoding_json(const bertpp::Encoding& e, const std::string& text, const std::string& pair) {
@@ -166,7 +161,7 @@ int run_tokenize(const Options& options) {
     std::string text;
     std::optional<std::string> pair;
   };
-  auto in = inputs_for(options, "tokenize", folder);
+  auto in = bertpp_cli::open_inputs(options, "tokenize", folder);
   bertpp_cli::JsonLinesSink sink(options.get("output"));
   bertpp_cli::run_records<Texts>(
       in.reader, in.run, sink,
@@ -226,7 +221,7 @@ int run_token_embeddings(const Options& options, const std::string& folder) {
   const auto& typed = pipe.as<bertpp::FeatureExtractionPipeline>();
   LengthLimit length(options, "embed", bertpp_cli::model_token_limit(typed));
   const std::string field = bertpp_cli::field_name(options, "field", "text");
-  auto in = inputs_for(options, "embed", folder);
+  auto in = bertpp_cli::open_inputs(options, "embed", folder);
   bertpp_cli::JsonLinesSink sink(options.get("output"));
   bertpp_cli::run_records<std::string>(
       in.reader, in.run, sink,
@@ -285,7 +280,7 @@ int run_embed(const Options& options) {
     sink = std::make_unique<bertpp_cli::JsonLinesSink>(options.get("output"));
   const std::size_t specials = pipe->tokenizer().encode("").size();
   const std::string field = bertpp_cli::field_name(options, "field", "text");
-  auto in = inputs_for(options, "embed", folder);
+  auto in = bertpp_cli::open_inputs(options, "embed", folder);
   bertpp::SentenceEmbeddingOptions embed_options;
   embed_options.batch.batch_size = in.run.batch_size;
   if (windows) {  // the whole text: overlapping windows, nothing cut
@@ -338,7 +333,7 @@ int run_classify(const Options& options) {
   LengthLimit length(options, "classify", bertpp_cli::model_token_limit(typed));
   const std::string field = bertpp_cli::field_name(options, "field", "text");
   const std::string pair_field = bertpp_cli::field_name(options, "pair-field", "text_pair");
-  auto in = inputs_for(options, "classify", folder);
+  auto in = bertpp_cli::open_inputs(options, "classify", folder);
   bertpp_cli::JsonLinesSink sink(options.get("output"));
   bertpp_cli::run_records<json>(
       in.reader, in.run, sink,
@@ -391,7 +386,7 @@ int run_zero_shot(const Options& options) {
   struct Premise {
     std::string original, text;
   };
-  auto in = inputs_for(options, "zero-shot", folder);
+  auto in = bertpp_cli::open_inputs(options, "zero-shot", folder);
   bertpp_cli::JsonLinesSink sink(options.get("output"));
   bertpp_cli::run_records<Premise>(
       in.reader, in.run, sink,
@@ -434,7 +429,7 @@ int run_fill_mask(const Options& options) {
   const std::string folder = bertpp_cli::model_folder(options);
   const auto pipe = bertpp::pipeline("fill-mask", folder, bertpp_cli::load_options(options));
   const std::string field = bertpp_cli::field_name(options, "field", "text");
-  auto in = inputs_for(options, "fill-mask", folder);
+  auto in = bertpp_cli::open_inputs(options, "fill-mask", folder);
   bertpp_cli::JsonLinesSink sink(options.get("output"));
   bertpp_cli::run_records<std::string>(
       in.reader, in.run, sink,
@@ -457,6 +452,9 @@ int run_qa(const Options& options) {
                                     "handle-impossible-answer"});
   qa_options.erase("field");  // JSON lines hold "question" and "context"
   options.reject_unknown(qa_options, "qa");
+  if (!options.has("question") && !options.flag("jsonl"))
+    throw bertpp::ArgumentError("qa needs --question Q (the contexts are the inputs) or --jsonl "
+                                "lines {\"question\": ..., \"context\": ...}");
   const std::string folder = bertpp_cli::model_folder(options);
   const auto pipe = bertpp::pipeline("question-answering", folder, bertpp_cli::load_options(options));
   const auto& typed = pipe.as<bertpp::QuestionAnsweringPipeline>();
@@ -474,7 +472,7 @@ int run_qa(const Options& options) {
     throw bertpp::ArgumentError("--doc-stride " + options.get("doc-stride") +
                                 " must be smaller than the window (--max-seq-len " +
                                 std::to_string(max_seq_len) + ")");
-  auto in = inputs_for(options, "qa", folder);
+  auto in = bertpp_cli::open_inputs(options, "qa", folder);
   bertpp_cli::JsonLinesSink sink(options.get("output"));
   bertpp_cli::run_records<std::pair<std::string, std::string>>(
       in.reader, in.run, sink,
@@ -511,7 +509,7 @@ int run_ner(const Options& options) {
   const std::string folder = bertpp_cli::model_folder(options);
   const auto pipe = bertpp::pipeline("token-classification", folder, bertpp_cli::load_options(options));
   const std::string field = bertpp_cli::field_name(options, "field", "text");
-  auto in = inputs_for(options, "ner", folder);
+  auto in = bertpp_cli::open_inputs(options, "ner", folder);
   bertpp_cli::JsonLinesSink sink(options.get("output"));
   bertpp_cli::run_records<std::string>(
       in.reader, in.run, sink,

@@ -116,9 +116,9 @@ TEST_CASE("bertpp on a hostile corpus: count in = count out under record, docume
         CHECK(lines[i].contains("score"));
       }
     }
-    CHECK(lines[5]["error"] == "invalid UTF-8 at byte 0 of the line");
+    CHECK(lines[5]["error"] == "invalid UTF-8 at byte 0");
     CHECK(lines[6]["error"] == "line longer than 1048576 bytes (--max-line-bytes)");
-    CHECK(lines[7]["error"] == "invalid UTF-8 at byte 0 of the line");
+    CHECK(lines[7]["error"] == "invalid UTF-8 at byte 0");
     // The empty line and the whitespace-only line are the same empty text.
     CHECK(lines[1] == lines[2]);
     CHECK(lines[1] == lines[8]);
@@ -139,7 +139,7 @@ TEST_CASE("bertpp on a hostile corpus: count in = count out under record, docume
   SECTION("--on-error fail (default): stops at the first bad line, earlier results written") {
     const RunResult run = run_cli({"classify", "-m", model, "-i", path, "-q"});
     CHECK(run.exit_code == 1);
-    CHECK(contains(run.err, path + ":6: invalid UTF-8 at byte 0 of the line"));
+    CHECK(contains(run.err, path + ":6: invalid UTF-8 at byte 0"));
     CHECK(json_lines(run.out).size() == 5);
   }
 
@@ -285,6 +285,7 @@ TEST_CASE("bertpp refuses options a command does not use, and --batch-size reach
       {{"qa", "-m", model, "--max-length", "8", "x"}, "qa takes --max-seq-len"},
       {{"info", "-m", model, "--jsonl"}, "unknown option --jsonl for 'info'"},
       {{"qa", "-m", model, "--field", "q", "x"}, "unknown option --field for 'qa'"},
+      {{"qa", "-m", model, "x"}, "qa needs --question Q"},
       {{"classify", "-m", model, "--on-error", "ignore", "x"}, "--on-error must be fail, skip or record"},
       {{"classify", "-m", model, "--field", "", "x"}, "--field needs a field name"},
       {{"classify", "-m", model, "--batch-size", "0", "x"}, "--batch-size must be at least 1"},

@@ -23,6 +23,6 @@ runs=$(grep -c '^\$ bertpp ' <<<"$output")
 # Every step printed something after its command line.
 missing=$(awk '/^\$ bertpp /{if (pending) bad++; pending=1; next} pending && NF {pending=0} END {print bad + pending}' <<<"$output")
 [ "$missing" = 0 ] || fail "$missing step(s) printed nothing"
-grep -q '"error":"invalid UTF-8 at byte 4 of the line","line":3' <<<"$output" || fail "the --on-error record step did not keep line 3"
+grep -q '"error":"invalid UTF-8 at byte 4","line":3' <<<"$output" || fail "the --on-error record step did not keep line 3"
 grep -q "^Demo done" <<<"$output" || fail "the demo did not finish"
 echo "demo test: $steps steps ran"
