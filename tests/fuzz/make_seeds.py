@@ -116,8 +116,41 @@ def seeds_encode():
     put("encode", "invalid_utf8", bytes([0, 0, 0, 0]) + b"ok \xc3\x28 \xed\xa0\x80 \xf4\x90\x80\x80")
 
 
+def seeds_pipeline_json():
+    # byte 0 picks the task (see fuzz_pipeline_json.cpp), the rest is the arguments.
+    tasks = ["text-classification", "token-classification", "question-answering",
+             "zero-shot-classification", "fill-mask", "sentence-embeddings",
+             "feature-extraction", "cross-encoder"]
+    calls = [
+        ("text-classification", {"inputs": ["I love it", {"text": "a", "text_pair": "b"}],
+                                 "top_k": None, "function_to_apply": "sigmoid"}),
+        ("text-classification", {"inputs": "long " * 200, "truncation": True, "max_length": 16}),
+        ("token-classification", {"inputs": "Angela Merkel met Emmanuel Macron in Paris. " * 20,
+                                  "stride": 16, "aggregation_strategy": "first"}),
+        ("token-classification", {"inputs": ["Paris", "Berlin"], "ignore_labels": [],
+                                  "batch_size": 1}),
+        ("question-answering", {"question": "Where?", "context": "In Paris, the capital. " * 20,
+                                "doc_stride": 8, "max_seq_len": 48, "top_k": 3,
+                                "max_answer_len": 4, "handle_impossible_answer": True}),
+        ("question-answering", {"question": "Who?", "context": "Me.", "doc_stride": 1e300}),
+        ("zero-shot-classification", {"sequences": "a text", "candidate_labels": ["x", "y"],
+                                      "multi_label": True, "hypothesis_template": "It is {}."}),
+        ("fill-mask", {"inputs": "Paris is the [MASK] of France.", "top_k": 3,
+                       "targets": ["capital", "city"]}),
+        ("sentence-embeddings", {"inputs": ["one", "two " * 100], "long_text": "windows",
+                                 "window_stride": 8, "normalize_embeddings": True}),
+        ("feature-extraction", {"inputs": "a b c", "truncation": "only_first", "max_length": 4}),
+        ("cross-encoder", {"query": "where?", "documents": ["here", "there", "here"],
+                           "top_k": 2, "return_documents": True, "max_length": 32}),
+        ("cross-encoder", {"inputs": [["q", "p"], ["q2", "p2"]], "activation": "none"}),
+    ]
+    for i, (task, args) in enumerate(calls):
+        put("pipeline_json", "seed%d" % i, bytes([tasks.index(task)]) + json.dumps(args).encode())
+
+
 if __name__ == "__main__":
     seeds_safetensors()
     seeds_config()
     seeds_tokenizer_json()
     seeds_encode()
+    seeds_pipeline_json()

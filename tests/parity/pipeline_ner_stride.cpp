@@ -7,44 +7,23 @@
 // untouched folder gives the same answers (windows clamped to the positions).
 #include <bertpp/pipelines/token_classification.hpp>
 
+#include "support/folder_copy.hpp"
 #include "support/golden.hpp"
 #include "support/json_match.hpp"
 
 #include <catch2/catch.hpp>
 
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <string>
-
-namespace fs = std::filesystem;
 
 namespace {
 
 const char* const kFolder = "models/bert-random-ner";
 
-// A temp copy of a golden model folder (files linked) whose
-// tokenizer_config.json has `model_max_length` replaced.
-struct FolderWithMaxLength {
-  fs::path dir;
-  FolderWithMaxLength(const std::string& source, std::size_t model_max_length) {
-    char name[] = "/tmp/bertpp-ner-stride-XXXXXX";
-    REQUIRE(::mkdtemp(name) != nullptr);
-    dir = name;
-    for (const auto& entry : fs::directory_iterator(source)) {
-      if (entry.path().filename() == "tokenizer_config.json") continue;
-      fs::create_symlink(fs::absolute(entry.path()), dir / entry.path().filename());
-    }
-    nlohmann::json config = bertpp_test::read_json(source + "/tokenizer_config.json");
-    config["model_max_length"] = model_max_length;
-    std::ofstream(dir / "tokenizer_config.json") << config.dump(2);
-  }
-  ~FolderWithMaxLength() {
-    std::error_code ignored;
-    fs::remove_all(dir, ignored);
-  }
+// The golden folder as HF's setup loaded it: model_max_length 128.
+struct FolderWithMaxLength : bertpp_test::FolderWithTokenizerConfig {
+  FolderWithMaxLength(const std::string& source, std::size_t model_max_length)
+      : FolderWithTokenizerConfig(source, "model_max_length", model_max_length) {}
 };
 
 nlohmann::json stride_cases() {
@@ -93,7 +72,7 @@ std::size_t replay(const bertpp::TokenClassificationPipeline& ner, const nlohman
 TEST_CASE("NER stride: windows are the tokenizer's overflowing windows HF made") {
   if (!bertpp_test::have_golden(kFolder)) return;
   const FolderWithMaxLength folder(bertpp_test::golden_path(kFolder), 128);
-  const auto tokenizer = bertpp::WordPieceTokenizer::from_folder(folder.dir.string());
+  const auto tokenizer = bertpp::WordPieceTokenizer::from_folder(folder.path());
   REQUIRE(tokenizer.options().model_max_length == 128);
   std::size_t checked = 0;
   for (const nlohmann::json& c : stride_cases()) {
@@ -117,7 +96,7 @@ TEST_CASE("NER stride: windows are the tokenizer's overflowing windows HF made")
 TEST_CASE("NER stride: all 36 golden cases match HF (model_max_length 128, as HF loaded it)") {
   if (!bertpp_test::have_golden(kFolder)) return;
   const FolderWithMaxLength folder(bertpp_test::golden_path(kFolder), 128);
-  const bertpp::TokenClassificationPipeline ner(folder.dir.string());
+  const bertpp::TokenClassificationPipeline ner(folder.path());
   const nlohmann::json cases = stride_cases();
   REQUIRE(cases.size() == 36);
   double worst = 0.0;
@@ -159,7 +138,7 @@ TEST_CASE("NER stride: a tokenizer claiming more than the model's positions gets
 TEST_CASE("NER stride: typed API, batched texts, and a short text is one window") {
   if (!bertpp_test::have_golden(kFolder)) return;
   const FolderWithMaxLength folder(bertpp_test::golden_path(kFolder), 128);
-  const bertpp::TokenClassificationPipeline ner(folder.dir.string());
+  const bertpp::TokenClassificationPipeline ner(folder.path());
   bertpp::TokenClassificationOptions strided;
   strided.stride = 32;
   strided.aggregation_strategy = bertpp::AggregationStrategy::Simple;

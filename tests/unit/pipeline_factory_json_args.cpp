@@ -73,3 +73,14 @@ TEST_CASE("rerank is the cross-encoder task") {
   CHECK(bertpp::canonical_task("rerank") == "cross-encoder");
   CHECK(bertpp::canonical_task("cross-encoder") == "cross-encoder");
 }
+
+TEST_CASE("integer lists: each element checked, floats and out-of-range values refused") {
+  const nlohmann::json args = {{"layers", {-1, -2}}, {"bad", {1, 1e300}}, {"huge", {-3000000000LL}},
+                               {"scalar", 3}};
+  JsonArgs reader(args, "feature-extraction");
+  CHECK(reader.integer_list("layers", {}) == std::vector<int>{-1, -2});
+  CHECK(reader.integer_list("absent", {7}) == std::vector<int>{7});
+  CHECK_THROWS_WITH(reader.integer_list("bad", {}), Catch::Contains("'bad'"));
+  CHECK_THROWS_WITH(reader.integer_list("huge", {}), Catch::Contains("-3000000000"));
+  CHECK_THROWS_WITH(reader.integer_list("scalar", {}), Catch::Contains("list of integers"));
+}

@@ -15,8 +15,14 @@ namespace bertpp {
 template <typename Row>
 void softmax_row(Row&& row) {
   if (row.size() == 0) return;
+  // Eigen's vectorised exp() clamps its argument near ln(FLT_MIN) instead of
+  // underflowing, so a masked logit (-10000, or the lowest float of an
+  // attention mask) would get a tiny weight: below ln(FLT_MIN) is exactly 0,
+  // as numpy's and torch's exp() give for such values.
+  constexpr float kUnderflow = -87.33654f;  // ln(FLT_MIN)
   const float max = row.maxCoeff();
-  row = (row.array() - max).exp();
+  const auto shifted = row.array() - max;
+  row = (shifted < kUnderflow).select(0.0f, shifted.exp());
   row /= row.sum();
 }
 
