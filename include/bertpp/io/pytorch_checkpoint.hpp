@@ -209,6 +209,7 @@ class PyTorchCheckpoint final : public TensorFile {
 
   // The unpickled object must be a dict of name -> tensor.
   void collect(const Value& root) {
+    const auto fail = [&](const std::string& what) { this->fail(pickle_name_ + what); };
     if (root.kind != Kind::Dict)
       fail(std::string("the pickled object is a ") + detail::pickle::kind_name(root.kind) +
            ", not a state_dict (a dict of tensors)");
@@ -239,6 +240,7 @@ class PyTorchCheckpoint final : public TensorFile {
                              static_cast<std::size_t>(std::min<std::uint64_t>(order->size, 16)));
       if (text != "little") fail("byte order '" + text + "' is not supported (little-endian only)");
     }
+    pickle_name_ = stem_ + "/data.pkl: ";
     const detail::ZipEntry* pickle = archive_->find(stem_ + "/data.pkl");
     if (!pickle) fail("no " + stem_ + "/data.pkl entry (not a torch.save archive)");
     if (pickle->size > kMaxPickleBytes)
@@ -376,6 +378,7 @@ class PyTorchCheckpoint final : public TensorFile {
   detail::MappedFile file_;
   bool zip_ = false;
   std::string stem_;
+  std::string pickle_name_;  // "<stem>/data.pkl: " in messages about its content
   std::optional<detail::ZipArchive> archive_;
   std::vector<Storage> storages_;
   std::unordered_map<std::string, std::size_t> storage_index_;
