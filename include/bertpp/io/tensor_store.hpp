@@ -130,6 +130,7 @@ class TensorStore {
     } else {
       auto converted = std::make_shared<std::vector<float>>();
       decode(*file, info, *converted);
+      file->drop_pages(bytes, info.end - info.begin);  // the source bytes are not read again
       entry.converted = converted;
       view.data = converted->data();
       view.owner = std::move(converted);

@@ -40,6 +40,7 @@ class AutoModel {
       if (options.quantization == Quantization::DynamicInt8) layer.quantize();
       for (const Parameter& weight : layer.unread_weights())
         state->store.evict(weight.data, static_cast<std::size_t>(weight.rows * weight.cols));
+      release_unread(layer);
     }
     AutoModel model;
     model.state_ = std::move(state);
@@ -127,13 +128,27 @@ class AutoModel {
   struct State {
     ModelConfig config;
     Quantization quantization = Quantization::None;
-    TensorStore store;  // owns the mappings and converted weights the layers view
+    TensorStore store;  // the checkpoint's files (tensor(), tensor_names()); each weight keeps its own memory
     Encoder encoder;
     std::optional<MaskedLMHead> masked_lm;
     std::optional<SequenceClassificationHead> sequence_classification;
     std::optional<TokenClassificationHead> token_classification;
     std::optional<QuestionAnsweringHead> question_answering;
   };
+
+  // The float weights a layer computes from a copy of (fused q/k/v, int8)
+  // let go of their memory: a converted (F16/BF16) copy is freed. Shapes stay.
+  static void release_unread(TransformerLayer& layer) {
+    auto release = [](Linear& dense) {
+      for (Parameter* p : {&dense.weight, &dense.bias}) {
+        p->data = nullptr;
+        p->owner.reset();
+      }
+    };
+    for (Linear& part : layer.qkv.parts) release(part);
+    for (Linear* dense : {&layer.attention_output, &layer.intermediate, &layer.output})
+      if (dense->quantized()) release(*dense);
+  }
 
   static bool ends_with(const std::string& text, const std::string& suffix) {
     return text.size() >= suffix.size() &&
