@@ -138,6 +138,9 @@ class TensorStore {
     if (!entry.checked) {
       check_finite(*file, info, view.data);
       entry.checked = true;
+      // The scan is no reason to keep mapped pages resident: forward passes
+      // fault in what they read (an embedding table only its used rows).
+      if (view.owner == file) file->drop_pages(bytes, info.end - info.begin);
     }
     return view;
   }

@@ -4,6 +4,7 @@
 // loading; copies share the weights; every method is const and thread-safe.
 #pragma once
 
+#include "bertpp/detail/mapped_file.hpp"
 #include "bertpp/error.hpp"
 #include "bertpp/io/config.hpp"
 #include "bertpp/io/model_folder.hpp"
@@ -42,6 +43,7 @@ class AutoModel {
         state->store.evict(weight.data, static_cast<std::size_t>(weight.rows * weight.cols));
       release_unread(layer);
     }
+    detail::return_free_heap_memory();
     AutoModel model;
     model.state_ = std::move(state);
     return model;
