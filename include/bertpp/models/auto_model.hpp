@@ -1,7 +1,8 @@
 // AutoModel: HF's AutoModel for the BERT family. Reads config.json and the
-// safetensors weights of a model folder, binds the encoder and the head its
-// architecture names (BertForSequenceClassification, ...). Immutable after
-// loading; copies share the weights; every method is const and thread-safe.
+// weights (safetensors or pytorch_model.bin) of a model folder, binds the
+// encoder and the head its architecture names (BertForSequenceClassification,
+// ...). Immutable after loading; copies share the weights; every method is
+// const and thread-safe.
 #pragma once
 
 #include "bertpp/detail/mapped_file.hpp"
@@ -27,7 +28,7 @@ class AutoModel {
     return from_files(folder.config_path, folder.weights_path, options);
   }
 
-  // `weights_path`: a .safetensors file or a model.safetensors.index.json.
+  // `weights_path`: a .safetensors or PyTorch .bin file, or a *.index.json listing shards.
   static AutoModel from_files(const std::string& config_path, const std::string& weights_path,
                               const LoadOptions& options = {}) {
     auto state = std::make_shared<State>();
