@@ -109,9 +109,9 @@ class TensorStore {
 
   // The tensor as float32: a pointer into the mapping when stored F32,
   // contiguous and 4-byte aligned, otherwise converted (F16, BF16, F64,
-  // unaligned or strided F32) into a buffer owned by the views of it (freed
-  // when the last one goes). Other dtypes, and NaN or infinite values (a
-  // corrupt or diverged checkpoint), throw LoadError naming the tensor.
+  // unaligned or strided F32) into a buffer shared by this store and the
+  // views of it (see release_converted). Other dtypes, and NaN or infinite
+  // values (a corrupt or diverged checkpoint), throw LoadError naming the tensor.
   FloatTensor floats(const std::string& name) {
     auto it = entries_.find(name);
     if (it == entries_.end()) throw LoadError("tensor '" + name + "' not found in the checkpoint");
@@ -124,9 +124,9 @@ class TensorStore {
         reinterpret_cast<std::uintptr_t>(bytes) % alignof(float) == 0) {
       view.data = reinterpret_cast<const float*>(bytes);
       view.owner = file;
-    } else if (auto cached = entry.converted.lock()) {
-      view.data = cached->data();
-      view.owner = std::move(cached);
+    } else if (entry.converted) {
+      view.data = entry.converted->data();
+      view.owner = entry.converted;
     } else {
       auto converted = std::make_shared<std::vector<float>>();
       decode(*file, info, *converted);
@@ -143,6 +143,14 @@ class TensorStore {
       if (view.owner == file) file->drop_pages(bytes, info.end - info.begin);
     }
     return view;
+  }
+
+  // Drops the store's references to converted copies: each then lives only
+  // as long as the views holding it (FloatTensor / Parameter owners), so a
+  // copy no layer reads any more (fused, quantised) is freed. A later
+  // floats() converts again.
+  void release_converted() {
+    for (auto& entry : entries_) entry.second.converted.reset();
   }
 
   // A hint that weights bound from this store will not be read again (the
@@ -168,8 +176,8 @@ class TensorStore {
   struct Entry {
     std::size_t file = 0;
     const TensorInfo* info = nullptr;
-    std::weak_ptr<const std::vector<float>> converted;  // while some view holds it
-    bool checked = false;                               // values known finite
+    std::shared_ptr<const std::vector<float>> converted;  // cached float32 copy
+    bool checked = false;                                 // values known finite
   };
 
   static std::string parent_folder(const std::string& path) {

@@ -36,6 +36,7 @@ class AutoModel {
     state->store = ends_with(weights_path, ".json") ? TensorStore::from_index(weights_path)
                                                     : TensorStore::from_file(weights_path);
     bind(*state, weights_path);
+    state->store.release_converted();  // the layers' parameters own what they use
     state->quantization = options.quantization;
     // Layer by layer, so at most one layer's float weights are resident extra.
     for (TransformerLayer& layer : state->encoder.layers) {
