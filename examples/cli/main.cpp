@@ -46,7 +46,7 @@ commands:
   info        what a model folder holds
 
 options:
-  -m, --model DIR        HuggingFace model folder (config.json, model.safetensors, vocab.txt/tokenizer.json)
+  -m, --model DIR        HuggingFace model folder (config.json, model.safetensors or pytorch_model.bin, vocab.txt/tokenizer.json)
   -i, --input FILE       read inputs from FILE, one per line ('-' = stdin; default: arguments, else stdin)
   --jsonl                input lines are JSON objects; --field NAME picks the text (default "text");
                          classify also reads --pair-field (default "text_pair")

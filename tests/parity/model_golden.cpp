@@ -181,7 +181,9 @@ void check_question_answering(const std::string& folder) {
 
 TEST_CASE("BertModel / DistilBertModel folders match HF hidden states, pooler and padded batch") {
   for (const char* folder : {"bert-random", "bert-random-f16", "bert-random-bf16", "bert-random-legacy-names",
-                             "bert-random-gelu-new", "distilbert-random"}) {
+                             "bert-random-gelu-new", "distilbert-random",
+                             // pytorch_model.bin only: zip format, legacy (pre-1.6) format
+                             "bert-random-bin", "bert-random-bin-legacy"}) {
     SECTION(folder) { check_encoder_folder(folder); }
   }
 }
@@ -204,7 +206,8 @@ TEST_CASE("BertForMaskedLM logits (tied decoder) match HF") {
 }
 
 TEST_CASE("sequence classification heads match HF (BERT pooler + classifier, DistilBERT pre_classifier)") {
-  for (const char* folder : {"bert-random-sst2", "bert-random-nli", "distilbert-random-sst2"}) {
+  for (const char* folder : {"bert-random-sst2", "bert-random-nli", "distilbert-random-sst2",
+                             "distilbert-random-sst2-bin"}) {  // F16 pytorch_model.bin
     SECTION(folder) { check_sequence_classification(folder); }
   }
 }

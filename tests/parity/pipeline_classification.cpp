@@ -25,6 +25,10 @@ TEST_CASE("text-classification matches HF on distilbert-random-sst2") {
   replay("models/distilbert-random-sst2");
 }
 
+TEST_CASE("text-classification matches HF on distilbert-random-sst2-bin (F16 pytorch_model.bin)") {
+  replay("models/distilbert-random-sst2-bin");
+}
+
 TEST_CASE("typed API: top_k, function_to_apply and pairs agree with the golden scores") {
   const std::string folder = "models/bert-random-sst2";
   if (!bertpp_test::have_golden(folder)) return;
