@@ -99,8 +99,8 @@ int pair_truncation(const std::string& folder) {
       best_windows = std::min(best_windows, seconds_since(start));
       n_windows = 1 + w.overflowing.size();
     }
-    std::printf("%zu+%zu words: truncate to 32 %.4f s; only_second windows (%zu) %.4f s; peak RSS so far %.1f MB\n",
-                words, words, best_cut, n_windows, best_windows, peak_resident_mb());
+    std::printf("%zu+%zu words: truncate to 32 %.3f ms; only_second windows (%zu) %.3f ms; peak RSS so far %.1f MB\n",
+                words, words, best_cut * 1e3, n_windows, best_windows * 1e3, peak_resident_mb());
   }
   return 0;
 }

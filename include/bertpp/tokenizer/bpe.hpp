@@ -78,7 +78,7 @@ class MergeTable {
 // words only; no allocation after construction; striped locks.
 class BpeCache {
  public:
-  static constexpr std::size_t kMaxWord = 22;    // bytes
+  static constexpr std::size_t kMaxWord = 30;    // bytes
   static constexpr std::size_t kMaxPieces = 8;
 
   BpeCache() : slots_(kSlots) {}
@@ -111,7 +111,7 @@ class BpeCache {
   }
 
  private:
-  static constexpr std::size_t kSlots = 1 << 13;
+  static constexpr std::size_t kSlots = 1 << 14;  // ~1.3 MB
   static constexpr std::size_t kLocks = 64;
   struct Slot {
     std::uint64_t hash = 0;

@@ -200,7 +200,8 @@ struct ByteLevelPreTokenizer {
       const auto b = static_cast<unsigned char>(word[i]);
       const std::size_t len = alphabet.utf8_length[b];
       mapped.append(alphabet.utf8[b].data(), len);
-      source.insert(source.end(), len, static_cast<std::uint32_t>(i));
+      source.push_back(static_cast<std::uint32_t>(i));
+      if (len == 2) source.push_back(static_cast<std::uint32_t>(i));
     }
   }
 };
