@@ -8,6 +8,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -269,5 +271,32 @@ TEST_CASE("golden roberta-base: vocab.json + merges.txt match HF and tokenizer.j
   CHECK(from_files.mask_id() == 50264);
   CHECK(count_differences(from_files, from_json) == 0);
   auto r = replay("roberta-base", from_files);
+  CHECK(r.second == r.first);
+}
+
+TEST_CASE("golden roberta-base: a folder with vocab.json + merges.txt + tokenizer_config.json, no tokenizer.json",
+          "[tokenizer][golden][bpe]") {
+  if (!bertpp_test::have_golden("tokenizer/roberta-base.jsonl")) return;
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("bertpp_roberta_files_" + std::to_string(std::rand()));
+  fs::create_directories(dir);
+  for (const char* name : {"vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json"})
+    fs::create_symlink(fs::path(roberta_dir()) / name, dir / name);
+  const auto tok = bertpp::Tokenizer::from_folder(dir.string());
+  fs::remove_all(dir);
+  CHECK(tok.model().is_bpe());
+  CHECK(tok.options().model_max_length == 128);
+  CHECK(tok.mask_id() == 50264);
+  // <mask> has lstrip in tokenizer_config.json: it takes the space before it, as in tokenizer.json.
+  const auto from_json = bertpp::Tokenizer::from_folder(roberta_dir());
+  // roberta-base's well-known ids for this text (HF: [0, 31414, 50264, 328, 2]).
+  CHECK(from_json.encode("Hello <mask>!").ids == std::vector<std::int32_t>{0, 31414, 50264, 328, 2});
+  for (const char* text : {"Hello <mask>!", "The capital of France is<mask>.", "a  <mask> b"}) {
+    INFO(text);
+    CHECK(tok.encode(text).ids == from_json.encode(text).ids);
+    CHECK(tok.encode(text).byte_offsets == from_json.encode(text).byte_offsets);
+  }
+  CHECK(count_differences(tok, from_json) == 0);
+  auto r = replay("roberta-base", tok);
   CHECK(r.second == r.first);
 }
