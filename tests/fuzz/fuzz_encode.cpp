@@ -75,8 +75,9 @@ const bertpp::Tokenizer& bpe_tokenizer() {
       if (c == "\"" || c == "\\") c = "\\" + c;
       vocab += ", \"" + c + "\": " + std::to_string(id++);
     }
-    vocab += ", \"he\": " + std::to_string(id++) + ", \"ll\": " + std::to_string(id++) + ", \"hell\": " +
-             std::to_string(id++) + ", \"\u0120h\": " + std::to_string(id++) + "}";
+    for (const char* merged : {"he", "ll", "hell", "\u0120h"})
+      vocab += std::string(", \"") + merged + "\": " + std::to_string(id++);
+    vocab += "}";
     const std::string base = bertpp_fuzz::scratch_path("-vocab");
     const std::string vocab_path = base + ".json", merges_path = base + "-merges.txt";
     std::ofstream(vocab_path) << vocab;
