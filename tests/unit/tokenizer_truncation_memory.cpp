@@ -2,6 +2,8 @@
 // overflow windows are built unless asked for, and none are combined
 // pairwise. (Its own test binary, so the peak resident size it reads is this
 // test's alone. Time growth is measured by examples/bench/tokenizer.cpp.)
+#include "support/paths.hpp"
+
 #include <bertpp/tokenizer/tokenizer.hpp>
 
 #include <catch2/catch.hpp>
@@ -12,7 +14,7 @@
 
 namespace {
 
-const std::string kVocab = std::string(BERTPP_TEST_DATA_DIR) + "/tokenizer/vocab.txt";
+const std::string kVocab = std::string(bertpp_test::test_data_dir()) + "/tokenizer/vocab.txt";
 
 double peak_resident_mb() {
   rusage usage{};
