@@ -163,6 +163,29 @@ def seeds_tokenizer_json():
     put("tokenizer_json", "bert_processing.json",
         tokenizer_json({"type": "BertProcessing", "sep": ["[SEP]", 3], "cls": ["[CLS]", 2]}))
     put("tokenizer_json", "bare.json", tokenizer_json(None, normalizer=False))
+    put("tokenizer_json", "byte_level_bpe.json", byte_level_bpe_json())
+
+
+def byte_level_bpe_json():
+    g = "\u0120"  # the byte-level character of a space
+    tokens = ["<s>", "<pad>", "</s>", "<unk>", "a", "b", "c", "h", "i", g, "!", "ab", "bc", "abc",
+              g + "a", g + "ab", "hi", g + "hi", "<mask>", "\u00c3", "\u00a9", "\u00c3\u00a9"]
+    vocab = {t: i for i, t in enumerate(tokens)}
+    specials = [{"id": vocab[t], "content": t, "single_word": False, "lstrip": t == "<mask>",
+                 "rstrip": False, "normalized": True, "special": True}
+                for t in ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]]
+    merges = [[g, "a"], "a b", "b c", "ab c", g + "a b", "h i", g + " hi", "\u00c3 \u00a9"]
+    return json.dumps({
+        "version": "1.0", "truncation": None, "padding": None, "added_tokens": specials,
+        "normalizer": None,
+        "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True,
+                          "use_regex": True},
+        "post_processor": {"type": "RobertaProcessing", "sep": ["</s>", 2], "cls": ["<s>", 0],
+                           "trim_offsets": True, "add_prefix_space": False},
+        "decoder": {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True},
+        "model": {"type": "BPE", "dropout": None, "unk_token": None, "continuing_subword_prefix": "",
+                  "end_of_word_suffix": "", "fuse_unk": False, "byte_fallback": False,
+                  "vocab": vocab, "merges": merges}}, ensure_ascii=False)
 
 
 def seeds_encode():
@@ -179,6 +202,14 @@ def seeds_encode():
     ]
     for i, (flags, max_len, stride, split, text) in enumerate(texts):
         put("encode", "seed%d" % i, bytes([flags, max_len, stride, split]) + text.encode("utf-8"))
+    # byte 2 bit 0x10: byte-level BPE; 0x20: overflowing windows.
+    bpe = [
+        (0x00, 0, 0x10, 0, "Hello, world! I'm here  \n\n and\tthere 123 4.5% <mask>"),
+        (0x14, 12, 0x33, 128, "what is a question?the context is much longer than the question here."),
+        (0x80, 0, 0x14, 0, "\u4f60\u597d\u4e16\u754c caf\u00e9 \U0001F600 \u3000x \u0663"),
+    ]
+    for i, (flags, max_len, stride, split, text) in enumerate(bpe):
+        put("encode", "bpe%d" % i, bytes([flags, max_len, stride, split]) + text.encode("utf-8"))
     put("encode", "invalid_utf8", bytes([0, 0, 0, 0]) + b"ok \xc3\x28 \xed\xa0\x80 \xf4\x90\x80\x80")
 
 

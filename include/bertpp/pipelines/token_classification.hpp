@@ -61,8 +61,9 @@ class TokenClassificationPipeline : public Pipeline {
     // back to its text. Windows keep their text's order.
     std::vector<Encoding> windows;
     std::vector<std::size_t> owner;
+    std::vector<Encoding> encodings = tokenizer().encode_batch(texts, encode);  // in parallel
     for (std::size_t t = 0; t < texts.size(); ++t) {
-      Encoding encoding = tokenizer().encode(texts[t], encode);
+      Encoding& encoding = encodings[t];
       // Without a stride the overflow is dropped: HF labels the first window only.
       std::vector<Encoding> overflowing;
       if (options.stride) overflowing = std::move(encoding.overflowing);
@@ -163,6 +164,7 @@ class TokenClassificationPipeline : public Pipeline {
                           std::to_string(window) + " original max length - " +
                           std::to_string(special) + " added special tokens)");
     encode.truncation = TruncationOptions{window, TruncationStrategy::LongestFirst, stride};
+    encode.return_overflowing_tokens = true;
     return encode;
   }
 
