@@ -1,5 +1,5 @@
 // text-classification: every call of the golden expected_pipeline.json of the
-// BERT and DistilBERT SST-2 models (HF transformers' outputs), via run(json).
+// BERT, DistilBERT and RoBERTa SST-2 models (HF transformers' outputs), via run(json).
 #include <bertpp/pipelines/text_classification.hpp>
 
 #include "support/pipeline_replay.hpp"
@@ -23,6 +23,10 @@ TEST_CASE("text-classification matches HF on bert-random-sst2") {
 
 TEST_CASE("text-classification matches HF on distilbert-random-sst2") {
   replay("models/distilbert-random-sst2");
+}
+
+TEST_CASE("text-classification matches HF on roberta-random-sst2") {
+  replay("models/roberta-random-sst2");
 }
 
 TEST_CASE("typed API: top_k, function_to_apply and pairs agree with the golden scores") {
