@@ -182,7 +182,7 @@ Case sentences_case(const std::string& path, const std::string& tokenizer_folder
     }
   }
   if (lines.empty()) throw bertpp::Error(path + ": no sentences");
-  const auto tokenizer = bertpp::WordPieceTokenizer::from_folder(tokenizer_folder);
+  const auto tokenizer = bertpp::Tokenizer::from_folder(tokenizer_folder);
   if (tokenizer.vocab_size() > static_cast<std::size_t>(kVocab))
     throw bertpp::Error(tokenizer_folder + ": vocabulary larger than the benchmark model's " +
                         std::to_string(kVocab));

@@ -120,7 +120,7 @@ json encoding_json(const bertpp::Encoding& e, const std::string& text) {
   json offsets = json::array(), chars = json::array(), word_ids = json::array();
   const auto char_spans = bertpp::char_offsets(e, text);
   for (std::size_t i = 0; i < e.size(); ++i) {
-    offsets.push_back({e.offsets[i].begin, e.offsets[i].end});
+    offsets.push_back({e.byte_offsets[i].begin, e.byte_offsets[i].end});
     chars.push_back({char_spans[i].begin, char_spans[i].end});
     word_ids.push_back(e.word_ids[i] == bertpp::Encoding::kNone ? json(nullptr) : json(e.word_ids[i]));
   }
@@ -139,7 +139,7 @@ std::optional<bertpp::TruncationOptions> truncation_from(const Options& options)
 
 int run_tokenize(const Options& options) {
   options.reject_unknown(kCommonOptions);
-  const auto tokenizer = bertpp::WordPieceTokenizer::from_folder(options.required("model"));
+  const auto tokenizer = bertpp::Tokenizer::from_folder(options.required("model"));
   bertpp::EncodeOptions encode;
   encode.truncation = truncation_from(options);
   Output out(options.get("output"));
@@ -337,7 +337,7 @@ json describe_model_folder(const std::string& folder) {
     parameters_by_dtype[bertpp::dtype_name(info->dtype)] += info->element_count();
     parameters += info->element_count();
   }
-  const auto tokenizer = bertpp::WordPieceTokenizer::from_folder(folder);
+  const auto tokenizer = bertpp::Tokenizer::from_folder(folder);
   const auto& t = tokenizer.options();
   return {{"folder", folder},
           {"model_type", config.model_type_name},

@@ -56,11 +56,11 @@ const std::vector<bertpp::WordPieceTokenizer>& tokenizers() {
 void check_encoding(const bertpp::Encoding& e, std::string_view text, std::string_view pair,
                     bool top_level = true) {
   const std::size_t n = e.ids.size();
-  BERTPP_FUZZ_CHECK(e.type_ids.size() == n && e.tokens.size() == n && e.offsets.size() == n);
+  BERTPP_FUZZ_CHECK(e.type_ids.size() == n && e.tokens.size() == n && e.byte_offsets.size() == n);
   BERTPP_FUZZ_CHECK(e.attention_mask.size() == n && e.special_tokens_mask.size() == n);
   BERTPP_FUZZ_CHECK(e.word_ids.size() == n && e.sequence_ids.size() == n);
   for (std::size_t i = 0; i < n; ++i) {
-    const bertpp::Offset o = e.offsets[i];
+    const bertpp::Offset o = e.byte_offsets[i];
     const std::size_t limit = e.sequence_ids[i] == 1 ? pair.size() : text.size();
     BERTPP_FUZZ_CHECK(o.begin <= o.end && o.end <= limit);
   }

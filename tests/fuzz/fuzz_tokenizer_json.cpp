@@ -18,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         options.padding.strategy = bertpp::PaddingStrategy::MaxLength;
         options.padding.max_length = 8;
         const bertpp::Encoding e = tokenizer.encode(text, "a pair text", options);
-        BERTPP_FUZZ_CHECK(e.tokens.size() == e.ids.size() && e.offsets.size() == e.ids.size());
+        BERTPP_FUZZ_CHECK(e.tokens.size() == e.ids.size() && e.byte_offsets.size() == e.ids.size());
         (void)tokenizer.decode(e.ids);
         (void)tokenizer.decode(e.ids, false, false);
       });

@@ -1,5 +1,6 @@
 // Replays every line of shared/golden/tokenizer/*.jsonl (HF tokenizers'
-// output) through WordPieceTokenizer and checks every field exactly.
+// output) through bertpp::Tokenizer (WordPiece and byte-level BPE) and
+// checks every field exactly.
 #include "support/golden.hpp"
 
 #include <bertpp/tokenizer/tokenizer.hpp>
@@ -15,7 +16,7 @@
 namespace {
 
 using bertpp::Encoding;
-using bertpp::WordPieceTokenizer;
+using WordPieceTokenizer = bertpp::Tokenizer;
 using nlohmann::json;
 
 std::string uncased_vocab() { return bertpp_test::golden_path("models/bert-random/vocab.txt"); }
@@ -66,7 +67,7 @@ std::string compare(const Encoding& e, const json& line) {
   if (!(d = diff("special_tokens_mask", e.special_tokens_mask, line["special_tokens_mask"].get<std::vector<std::int32_t>>())).empty()) return d;
   if (!(d = diff("word_ids", e.word_ids, ints_or_none(line["word_ids"]))).empty()) return d;
   if (!(d = diff("sequence_ids", e.sequence_ids, ints_or_none(line["sequence_ids"]))).empty()) return d;
-  if (!(d = diff("byte_offsets", e.offsets, offsets_of(line["byte_offsets"]))).empty()) return d;
+  if (!(d = diff("byte_offsets", e.byte_offsets, offsets_of(line["byte_offsets"]))).empty()) return d;
   if (!(d = diff("char_offsets", bertpp::char_offsets(e, text, pair), offsets_of(line["char_offsets"]))).empty()) return d;
   return "";
 }
@@ -183,7 +184,7 @@ int count_differences(const WordPieceTokenizer& a, const WordPieceTokenizer& b) 
       x = a.encode(text);
       y = b.encode(text);
     }
-    if (x.ids != y.ids || x.tokens != y.tokens || x.offsets != y.offsets || x.word_ids != y.word_ids ||
+    if (x.ids != y.ids || x.tokens != y.tokens || x.byte_offsets != y.byte_offsets || x.word_ids != y.word_ids ||
         x.type_ids != y.type_ids || x.sequence_ids != y.sequence_ids ||
         x.special_tokens_mask != y.special_tokens_mask) {
       if (differences++ < 5) std::cout << "corpus line " << number << " differs\n";
@@ -233,4 +234,40 @@ TEST_CASE("every golden model folder loads, via tokenizer.json and via vocab.txt
   }
   const auto real = WordPieceTokenizer::from_folder(bertpp_test::shared_dir() + "/real-model-files/all-MiniLM-L6-v2");
   CHECK(real.encode("Hello world").ids == std::vector<std::int32_t>{101, 7592, 2088, 102});
+}
+
+// ---- byte-level BPE (roberta-base's vocabulary and merges) ----------------
+
+namespace {
+std::string roberta_dir() { return bertpp_test::golden_path("models/roberta-random"); }
+}  // namespace
+
+TEST_CASE("golden roberta-base: every line matches HF (tokenizer.json)", "[tokenizer][golden][bpe]") {
+  if (!bertpp_test::have_golden("tokenizer/roberta-base.jsonl")) return;
+  const auto tok = bertpp::Tokenizer::from_folder(roberta_dir());
+  CHECK(tok.model().is_bpe());
+  CHECK(tok.vocab_size() == 50265);
+  CHECK(tok.cls_id() == 0);
+  CHECK(tok.pad_id() == 1);
+  CHECK(tok.sep_id() == 2);
+  CHECK(tok.unk_id() == 3);
+  CHECK(tok.mask_id() == 50264);
+  CHECK(tok.options().model_max_length == 128);
+  CHECK(tok.continuing_subword_prefix().empty());
+  CHECK(tok.num_special_tokens_to_add(false) == 2);
+  CHECK(tok.num_special_tokens_to_add(true) == 4);
+  auto r = replay("roberta-base", tok);
+  CHECK(r.first == 1026);
+  CHECK(r.second == r.first);
+}
+
+TEST_CASE("golden roberta-base: vocab.json + merges.txt match HF and tokenizer.json", "[tokenizer][golden][bpe]") {
+  if (!bertpp_test::have_golden("tokenizer/roberta-base.jsonl")) return;
+  const auto from_files = bertpp::Tokenizer::from_bpe_files(roberta_dir() + "/vocab.json", roberta_dir() + "/merges.txt");
+  const auto from_json = bertpp::Tokenizer::from_tokenizer_json(roberta_dir() + "/tokenizer.json");
+  CHECK(from_files.vocab_size() == 50265);
+  CHECK(from_files.mask_id() == 50264);
+  CHECK(count_differences(from_files, from_json) == 0);
+  auto r = replay("roberta-base", from_files);
+  CHECK(r.second == r.first);
 }

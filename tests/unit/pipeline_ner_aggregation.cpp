@@ -136,7 +136,7 @@ TEST_CASE("ner pre-entities: subwords by length, [UNK] shows the original text")
   bertpp::Encoding e;
   e.ids = {101, 11, 100, 12, 13, 102};
   e.tokens = {"[CLS]", "zoe", "[UNK]", "ke", "##l", "[SEP]"};
-  e.offsets = {{0, 0}, {0, 4}, {5, 8}, {9, 11}, {11, 12}, {0, 0}};
+  e.byte_offsets = {{0, 0}, {0, 4}, {5, 8}, {9, 11}, {11, 12}, {0, 0}};
   e.special_tokens_mask = {1, 0, 0, 0, 0, 1};
   const std::vector<bertpp::Offset> chars = {{0, 0}, {0, 3}, {4, 5}, {6, 8}, {8, 9}, {0, 0}};
   std::vector<float> probs(6 * 2, 0.5f);

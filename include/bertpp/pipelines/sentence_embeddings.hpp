@@ -104,7 +104,7 @@ class SentenceEmbeddingPipeline : public Pipeline {
   }
 
   // Shares an already loaded tokenizer and model (e.g. to pool them differently).
-  SentenceEmbeddingPipeline(std::shared_ptr<const WordPieceTokenizer> tokenizer,
+  SentenceEmbeddingPipeline(std::shared_ptr<const Tokenizer> tokenizer,
                             std::shared_ptr<const AutoModel> model, SentenceTransformerConfig config)
       : Pipeline(std::move(tokenizer), std::move(model)), config_(std::move(config)) {
     finish_config();

@@ -44,10 +44,7 @@ class TokenClassificationPipeline : public Pipeline {
   std::vector<std::vector<TokenClassificationEntity>> operator()(
       const std::vector<std::string>& texts, const TokenClassificationOptions& options = {}) const {
     const std::vector<std::string>& labels = detail::id2label_names(model().config());
-    std::vector<Encoding> encodings;
-    encodings.reserve(texts.size());
-    for (const std::string& text : texts)
-      encodings.push_back(tokenizer().encode(text, encode_options()));
+    const std::vector<Encoding> encodings = tokenizer().encode_batch(texts, encode_options());
 
     std::vector<std::vector<TokenClassificationEntity>> results(texts.size());
     for_each_batch(encodings, options.batch,

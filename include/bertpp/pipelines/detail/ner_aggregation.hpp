@@ -95,7 +95,7 @@ inline std::vector<NerPreEntity> ner_pre_entities(const Encoding& encoding, std:
   std::vector<NerPreEntity> pre;
   for (std::size_t i = 0; i < encoding.size(); ++i) {
     if (encoding.special_tokens_mask[i]) continue;
-    const Offset bytes = encoding.offsets[i];
+    const Offset bytes = encoding.byte_offsets[i];
     const std::string_view ref = text.substr(bytes.begin, bytes.end - bytes.begin);
     NerPreEntity e;
     e.scores = probs + i * num_labels;
