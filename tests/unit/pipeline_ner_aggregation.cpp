@@ -171,7 +171,7 @@ TEST_CASE("ner words without a subword prefix: HF's space heuristic, by the text
   bertpp::Encoding e;
   e.tokens = {"<s>", "S", "\xC3\x83\xC2\xB8", "ren", "\xC4\xA0met", "\xC4\xA0", "\xC4\xA0" "Bob", "</s>"};
   e.ids = {0, 104, 2022, 1694, 1145, 1437, 3045, 2};
-  e.offsets = {{0, 0}, {0, 1}, {1, 3}, {3, 6}, {7, 10}, {10, 11}, {12, 15}, {0, 0}};
+  e.byte_offsets = {{0, 0}, {0, 1}, {1, 3}, {3, 6}, {7, 10}, {10, 11}, {12, 15}, {0, 0}};
   e.special_tokens_mask = {1, 0, 0, 0, 0, 0, 0, 1};
   const std::vector<bertpp::Offset> chars = {{0, 0}, {0, 1}, {1, 2}, {2, 5}, {6, 9}, {9, 10}, {11, 14}, {0, 0}};
   const std::vector<float> probs(8 * 2, 0.5f);
