@@ -28,7 +28,7 @@ fetch() {  # fetch <file> -> 0 when downloaded, 1 when the hub has no such file
 
 echo "Downloading $model ($revision) into $dest"
 fetch config.json || { echo "error: $model has no config.json (wrong id, or needs HF_TOKEN?)" >&2; exit 1; }
-for f in vocab.txt tokenizer.json tokenizer_config.json special_tokens_map.json \
+for f in vocab.txt vocab.json merges.txt tokenizer.json tokenizer_config.json special_tokens_map.json \
          modules.json sentence_bert_config.json config_sentence_transformers.json \
          1_Pooling/config.json; do
   fetch "$f" || true
@@ -41,6 +41,6 @@ if ! fetch model.safetensors; then
   shards=$(grep -o '"model-[^"]*\.safetensors"' "$dest/model.safetensors.index.json" | tr -d '"' | sort -u)
   for shard in $shards; do fetch "$shard"; done
 fi
-[ -f "$dest/vocab.txt" ] || [ -f "$dest/tokenizer.json" ] || {
-  echo "error: $model has neither vocab.txt nor tokenizer.json" >&2; exit 1; }
+[ -f "$dest/vocab.txt" ] || [ -f "$dest/tokenizer.json" ] || [ -f "$dest/merges.txt" ] || {
+  echo "error: $model has no vocab.txt, tokenizer.json or vocab.json + merges.txt" >&2; exit 1; }
 echo "Done: $dest"

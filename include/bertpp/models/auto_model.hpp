@@ -1,8 +1,8 @@
-// AutoModel: HF's AutoModel for the BERT family. Reads config.json and the
-// weights (safetensors or pytorch_model.bin) of a model folder, binds the
-// encoder and the head its architecture names (BertForSequenceClassification,
-// ...). Immutable after loading; copies share the weights; every method is
-// const and thread-safe.
+// AutoModel: HF's AutoModel for the BERT-like families (BERT, DistilBERT,
+// RoBERTa). Reads config.json and the weights (safetensors or
+// pytorch_model.bin) of a model folder, binds the encoder and the head its
+// architecture names (BertForSequenceClassification, ...). Immutable after
+// loading; copies share the weights; every method is const and thread-safe.
 #pragma once
 
 #include "bertpp/detail/mapped_file.hpp"
@@ -76,9 +76,8 @@ class AutoModel {
     ForwardOptions options;
     options.skip_padding = true;
     const EncoderOutput out = forward(input, options);
-    if (config().model_type == ModelType::DistilBert)
-      return head.forward(Encoder::first_tokens(out.last_hidden_state, input.batch_size, input.seq_len));
-    return head.forward(out.pooler_output);
+    if (head.reads_pooler) return head.forward(out.pooler_output);
+    return head.forward(Encoder::first_tokens(out.last_hidden_state, input.batch_size, input.seq_len));
   }
 
   // The per-token heads take ForwardOptions for `skip_padding` (then the
@@ -167,10 +166,10 @@ class AutoModel {
     return *head;
   }
 
-  // Base-model tensors may carry the architecture prefix ("bert." /
-  // "distilbert.") or not, whatever the architecture; heads never do.
+  // Base-model tensors may carry the family's prefix ("bert.", "roberta.",
+  // ...) or not, whatever the architecture; heads never do.
   static std::string base_prefix(const State& state, bool headed) {
-    const std::string prefix = state.config.model_type_name + ".";
+    const std::string& prefix = state.config.family().prefix;
     const std::string probe = "embeddings.word_embeddings.weight";
     if (state.store.contains(prefix + probe)) return prefix;
     if (state.store.contains(probe)) return "";
@@ -185,9 +184,9 @@ class AutoModel {
     const bool token = ends_with(arch, "ForTokenClassification");
     const bool qa = ends_with(arch, "ForQuestionAnswering");
     WeightBinder binder(state.store, source);
-    const bool bert_sequence = sequence && config.model_type == ModelType::Bert;
+    const bool needs_pooler = sequence && config.family().sequence_classifier.reads_pooler;
     state.encoder = Encoder::bind(config, binder, base_prefix(state, mlm || sequence || token || qa),
-                                  bert_sequence);
+                                  needs_pooler);
     if (mlm) state.masked_lm = MaskedLMHead::bind(config, binder, state.encoder.embeddings.word);
     if (sequence) state.sequence_classification = SequenceClassificationHead::bind(config, binder);
     if (token) state.token_classification = TokenClassificationHead::bind(config, binder);

@@ -190,8 +190,12 @@ class TokenClassificationPipeline : public Pipeline {
     const std::size_t n = labels.size();
     std::vector<float> probs(logits, logits + encoding.size() * n);
     for (std::size_t t = 0; t < encoding.size(); ++t) softmax_inplace(&probs[t * n], n);
-    const std::vector<detail::NerPreEntity> pre = detail::ner_pre_entities(
-        encoding, text, char_offsets(encoding, text), probs.data(), n, tokenizer().unk_id());
+    // WordPiece's "##" makes the tokenizer word-aware; byte-level BPE has no
+    // such prefix, so HF falls back to its space heuristic.
+    const bool word_aware = !tokenizer().continuing_subword_prefix().empty();
+    const std::vector<detail::NerPreEntity> pre =
+        detail::ner_pre_entities(encoding, text, char_offsets(encoding, text), probs.data(), n,
+                                 tokenizer().unk_id(), word_aware);
     const detail::NerJoinTokens join = [this](const std::vector<std::string>& tokens) {
       return tokenizer().convert_tokens_to_string(tokens);
     };
