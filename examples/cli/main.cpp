@@ -9,6 +9,7 @@
 #include "npy_writer.hpp"
 #include "options.hpp"
 #include "progress.hpp"
+#include "serve_command.hpp"
 
 #include <bertpp/bertpp.hpp>
 
@@ -44,6 +45,7 @@ commands:
               or --jsonl lines {"question": ..., "context": ...}; --top-k N)
   ner         named entities (--aggregation none|simple|first|average|max)
   info        what a model folder holds
+  serve       HTTP server for the model (bertpp serve --help)
 
 options:
   -m, --model DIR        HuggingFace model folder (config.json, model.safetensors, vocab.txt/tokenizer.json)
@@ -384,6 +386,7 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   const std::string command = argv[1];
+  if (command == "serve") return bertpp_cli::run_serve(argc, argv);
   try {
     const auto it = commands().find(command);
     if (it == commands().end())

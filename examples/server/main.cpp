@@ -27,6 +27,7 @@
 #include <vector>
 
 #include <pthread.h>
+#include <sys/socket.h>
 
 namespace {
 
@@ -154,8 +155,19 @@ bool constant_time_equal(const std::string& a, const std::string& b) {
 void set_error(httplib::Response& res, int status, const std::string& type,
                const std::string& message) {
   res.status = status;
-  res.set_content(json{{"error", message}, {"error_type", type}}.dump(), "application/json");
+  // Messages may quote the request's bytes; those need not be valid UTF-8.
+  res.set_content(json{{"error", message}, {"error_type", type}}.dump(-1, ' ', false,
+                                                                      json::error_handler_t::replace),
+                  "application/json");
 }
+
+// cpp-httplib 0.11 listens with a backlog of 5 connections (compiled into
+// Debian's library): a burst of clients overflows it and the kernel resets
+// their connections. Calling listen() again on the bound socket raises it.
+class HttpServer : public httplib::Server {
+ public:
+  void set_backlog(int backlog) { ::listen(svr_sock_, backlog); }
+};
 
 // The client went away while its request waited: nobody reads the answer.
 struct ClientGone {};
@@ -198,6 +210,7 @@ class Server {
     } else if (!http_.bind_to_port(options_.host, port)) {
       return fail("cannot bind " + options_.host + ":" + std::to_string(port));
     }
+    http_.set_backlog(1024);
     log("bertpp serve: " + service_.task() + " model " + service_.options().model_id +
         ", listening on http://" + options_.host + ":" + std::to_string(port));
     std::thread([this] { wait_for_stop_signal(); }).detach();
@@ -350,6 +363,16 @@ class Server {
       res.set_header("WWW-Authenticate", "Bearer");
       return httplib::Server::HandlerResponse::Handled;
     });
+    http_.set_exception_handler([](const httplib::Request&, httplib::Response& res,
+                                   std::exception_ptr error) {
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        set_error(res, 500, "backend", e.what());
+      } catch (...) {
+        set_error(res, 500, "backend", "unknown error");
+      }
+    });
     // Errors httplib answers itself (404, 413, 400 for broken HTTP) get TEI's body too.
     http_.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
       if (!res.body.empty()) return;
@@ -381,7 +404,7 @@ class Server {
   bertpp_server::Service& service_;
   bertpp_server::Metrics metrics_;
   bertpp_server::Batcher batcher_;
-  httplib::Server http_;
+  HttpServer http_;
   std::mutex log_mutex_;
 };
 
