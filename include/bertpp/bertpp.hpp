@@ -11,6 +11,7 @@
 #include "bertpp/io/config.hpp"
 #include "bertpp/io/model_folder.hpp"
 #include "bertpp/nn/activations.hpp"
+#include "bertpp/nn/softmax.hpp"
 #include "bertpp/nn/quantized.hpp"
 #include "bertpp/nn/layers.hpp"
 #include "bertpp/nn/sequence_layout.hpp"
@@ -30,4 +31,5 @@
 #include "bertpp/pipelines/fill_mask.hpp"
 #include "bertpp/pipelines/question_answering.hpp"
 #include "bertpp/pipelines/token_classification.hpp"
+#include "bertpp/pipelines/cross_encoder.hpp"
 #include "bertpp/pipelines/factory.hpp"

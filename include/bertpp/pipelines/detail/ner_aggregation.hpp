@@ -256,5 +256,34 @@ inline std::vector<TokenClassificationEntity> ner_aggregate(
   return entities;
 }
 
+// HF's aggregate_overlapping_entities, for the entities of all stride
+// windows of one text: sorted by start (stably), an entity starting inside
+// the one kept so far replaces it when it is longer, or as long with a
+// higher score; otherwise the kept one is final.
+inline std::vector<TokenClassificationEntity> ner_resolve_overlaps(
+    std::vector<TokenClassificationEntity> entities) {
+  if (entities.empty()) return entities;
+  std::stable_sort(entities.begin(), entities.end(),
+                   [](const TokenClassificationEntity& a, const TokenClassificationEntity& b) {
+                     return a.start < b.start;
+                   });
+  std::vector<TokenClassificationEntity> kept;
+  std::size_t previous = 0;
+  for (std::size_t i = 0; i < entities.size(); ++i) {
+    const TokenClassificationEntity& p = entities[previous];
+    const TokenClassificationEntity& e = entities[i];
+    if (p.start <= e.start && e.start < p.end) {
+      const std::size_t length = e.end - e.start, previous_length = p.end - p.start;
+      if (length > previous_length || (length == previous_length && e.score > p.score))
+        previous = i;
+    } else {
+      kept.push_back(p);
+      previous = i;
+    }
+  }
+  kept.push_back(entities[previous]);
+  return kept;
+}
+
 }  // namespace detail
 }  // namespace bertpp
