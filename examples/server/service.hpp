@@ -11,10 +11,7 @@
 #include <bertpp/pipelines/detail/pooling.hpp>
 #include <bertpp/pipelines/detail/python_text.hpp>
 #include <bertpp/pipelines/detail/scores.hpp>
-#if __has_include(<bertpp/pipelines/cross_encoder.hpp>)
 #include <bertpp/pipelines/cross_encoder.hpp>
-#define BERTPP_SERVER_CROSS_ENCODER 1
-#endif
 
 #include <nlohmann/json.hpp>
 
@@ -166,7 +163,6 @@ struct LogitsKind final : JobKind {
   std::size_t max_length;
 };
 
-#ifdef BERTPP_SERVER_CROSS_ENCODER
 // Query-passage relevance logits from the cross-encoder pipeline (/rerank).
 struct RerankKind final : JobKind {
   RerankKind(const bertpp::CrossEncoderPipeline& pipe, std::size_t max_length)
@@ -191,7 +187,6 @@ struct RerankKind final : JobKind {
   const bertpp::CrossEncoderPipeline& pipe;
   std::size_t max_length;
 };
-#endif
 
 // Any pipeline's JSON call (/pipeline): runs alone, in arrival order.
 struct PipelineJob : Job {
@@ -230,19 +225,21 @@ class Service {
                                                                    embed_->shared_model())));
       embed_kind_ = std::make_unique<EmbedKind>(*embed_);
       max_input_length_ = embed_->max_seq_length();
-    } else if (task_ == "text-classification") {
+    } else if (task_ == "text-classification" || task_ == "cross-encoder") {
       classify_.emplace(folder, options_.load);
       if (!classify_->model().has_head(bertpp::HeadKind::SequenceClassification))
-        throw bertpp::ConfigError(folder + ": text-classification needs a classification head");
-      generic_.emplace(task_, *classify_);
+        throw bertpp::ConfigError(folder + ": " + task_ + " needs a classification head");
       max_input_length_ = model_max_length(*classify_);
       logits_kind_ = std::make_unique<LogitsKind>(*classify_, max_input_length_);
-      if (classify_->model().config().num_labels == 1) {
-#ifdef BERTPP_SERVER_CROSS_ENCODER
-        cross_encoder_.emplace(folder, options_.load);
+      // A one-label model is a reranker too; every pipeline shares one model.
+      if (classify_->model().config().num_labels == 1 || task_ == "cross-encoder") {
+        cross_encoder_.emplace(classify_->shared_tokenizer(), classify_->shared_model());
         rerank_kind_ = std::make_unique<RerankKind>(*cross_encoder_, max_input_length_);
-#endif
       }
+      if (task_ == "cross-encoder")
+        generic_.emplace(task_, *cross_encoder_);
+      else
+        generic_.emplace(task_, *classify_);
     } else {
       generic_.emplace(bertpp::pipeline(task_, folder, options_.load));
     }
@@ -258,7 +255,9 @@ class Service {
   std::size_t max_input_length() const { return max_input_length_; }
   bool serves_embeddings() const { return embed_.has_value(); }
   bool serves_predict() const { return classify_.has_value(); }
-  bool serves_rerank() const { return classify_ && classify_->model().config().num_labels == 1; }
+  bool serves_rerank() const {
+    return cross_encoder_.has_value() && cross_encoder_->num_labels() == 1;
+  }
 
   // ---- Request -> job (runs on HTTP threads) -------------------------------
 
@@ -370,12 +369,8 @@ class Service {
     return_text = f.flag("return_text", false);
     const bool truncate = f.flag("truncate", options_.auto_truncate);
     auto job = std::make_shared<LogitsJob>();
-#ifdef BERTPP_SERVER_CROSS_ENCODER
     job->kind = rerank_kind_.get();
-#else
-    job->kind = logits_kind_.get();
-#endif
-    // sentence-transformers' CrossEncoder strips its texts.
+    // Counted as the cross-encoder sees them: stripped (sentence-transformers' CrossEncoder).
     const std::string stripped_query = bertpp::detail::python_strip(query);
     for (const std::string& text : texts)
       job->sequences.emplace_back(stripped_query, bertpp::detail::python_strip(text));
@@ -570,10 +565,8 @@ class Service {
   std::size_t max_input_length_ = 512;
   std::optional<bertpp::SentenceEmbeddingPipeline> embed_;
   std::optional<bertpp::TextClassificationPipeline> classify_;
-#ifdef BERTPP_SERVER_CROSS_ENCODER
   std::optional<bertpp::CrossEncoderPipeline> cross_encoder_;
   std::unique_ptr<RerankKind> rerank_kind_;
-#endif
   std::optional<bertpp::AnyPipeline> generic_;
   std::shared_ptr<const bertpp::WordPieceTokenizer> tokenizer_;
   std::unique_ptr<EmbedKind> embed_kind_;

@@ -319,6 +319,18 @@ TEST_CASE("/rerank equals HF's CrossEncoder.rank", "[server]") {
     ++checked;
   }
   REQUIRE(checked >= 5);
+  // The direct pipeline call, on texts of our own.
+  const bertpp::CrossEncoderPipeline pipe(model_dir("cross-encoder-random"));
+  const std::vector<std::string> passages = {"Berlin has 3.7 million people.", "  Paris is in France.",
+                                             words(40, 2), "x"};
+  bertpp::CrossEncoderOptions with_text;
+  with_text.return_documents = true;
+  json expected = json::array();
+  for (const auto& hit : pipe.rank("How many people live in Berlin?", passages, with_text))
+    expected.push_back({{"index", hit.corpus_id}, {"score", hit.score}, {"text", *hit.text}});
+  REQUIRE(near(server.post_json("/rerank", {{"query", "How many people live in Berlin?"},
+                                            {"texts", passages}, {"return_text", true}}),
+               expected));
 }
 
 TEST_CASE("/pipeline answers question answering as HF does", "[server]") {
