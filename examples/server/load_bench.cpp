@@ -8,7 +8,8 @@
 // --like names a real sentence-transformers folder without weights: the
 // benchmark copies its config and tokenizer files into a temp folder and adds
 // random weights of the real shapes. --model DIR serves an existing folder
-// instead. Each round alternates the two servers at every concurrency; the
+// instead; --write-model DIR only writes the random model there (to serve it
+// by hand). Each round alternates the two servers at every concurrency; the
 // best round (by requests/s) is reported. Texts: 5-40 random vocabulary words.
 #include <bertpp/io/config.hpp>
 #include <bertpp/io/safetensors_writer.hpp>
@@ -163,6 +164,7 @@ Result measure(int port, int concurrency, double seconds, const std::vector<std:
     clients.emplace_back([&, c] {
       httplib::Client client("127.0.0.1", port);
       client.set_keep_alive(true);
+      client.set_tcp_nodelay(true);  // clients worth measuring with send small requests at once
       client.set_read_timeout(std::chrono::seconds(60));
       std::size_t i = static_cast<std::size_t>(c) * 7919;
       while (!stop) {
@@ -194,7 +196,7 @@ Result measure(int port, int concurrency, double seconds, const std::vector<std:
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string like, model, threads;
+  std::string like, model, threads, write_only;
   double seconds = 5;
   int rounds = 3;
   std::vector<int> concurrencies = {1, 8, 32};
@@ -202,6 +204,7 @@ int main(int argc, char** argv) {
     const std::string name = argv[i], value = argv[i + 1];
     if (name == "--like") like = value;
     else if (name == "--model") model = value;
+    else if (name == "--write-model") write_only = value;
     else if (name == "--seconds") seconds = std::stod(value);
     else if (name == "--rounds") rounds = std::stoi(value);
     else if (name == "--threads") threads = value;
@@ -218,6 +221,11 @@ int main(int argc, char** argv) {
     std::cerr << "usage: bertpp-bench-serve (--like REAL_MODEL_FOLDER | --model DIR) [--seconds S]"
                  " [--rounds N] [--concurrency 1,8,32] [--threads N]\n";
     return 2;
+  }
+  if (!write_only.empty()) {
+    fs::create_directories(write_only);
+    write_random_model(like, write_only);
+    return 0;
   }
   const fs::path self = fs::canonical("/proc/self/exe");
   const std::string server = (self.parent_path() / "bertpp-serve").string();

@@ -201,6 +201,9 @@ class Server {
     http_.set_payload_max_length(options_.max_body);
     http_.set_read_timeout(std::chrono::milliseconds(options_.read_timeout_ms));
     http_.set_keep_alive_timeout(5);
+    // Headers and body leave in separate writes: without TCP_NODELAY, Nagle's
+    // algorithm holds the body until the client's delayed ACK (~40 ms).
+    http_.set_tcp_nodelay(true);
     install_routes();
 
     int port = options_.port;
