@@ -7,6 +7,7 @@
 // (or --output FILE): exactly one line per input line, in input order.
 #include "command.hpp"
 #include "rerank_command.hpp"
+#include "serve_command.hpp"
 
 #include <bertpp/bertpp.hpp>
 
@@ -52,6 +53,7 @@ commands:
               one ranking line; or --jsonl lines {"query": ..., "passages": [...]}: a ranking each;
               --top-k N, --return-documents, --max-length N, --no-truncate)
   info        what a model folder holds
+  serve       HTTP server for the model (bertpp serve --help)
 
 options (every command that reads inputs):
   -m, --model DIR        HuggingFace model folder (config.json, model.safetensors or pytorch_model.bin,
@@ -593,6 +595,7 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   const std::string command = argv[1];
+  if (command == "serve") return bertpp_cli::run_serve(argc, argv);
   std::ios::sync_with_stdio(false);  // faster line reading; cout is checked at exit
   try {
     const auto it = commands().find(command);
