@@ -7,6 +7,7 @@
 // (or --output FILE): exactly one line per input line, in input order.
 #include "command.hpp"
 #include "rerank_command.hpp"
+#include "serve_command.hpp"
 
 #include <bertpp/bertpp.hpp>
 
@@ -52,9 +53,11 @@ commands:
               one ranking line; or --jsonl lines {"query": ..., "passages": [...]}: a ranking each;
               --top-k N, --return-documents, --max-length N, --no-truncate)
   info        what a model folder holds
+  serve       HTTP server for the model (bertpp serve --help)
 
 options (every command that reads inputs):
-  -m, --model DIR        HuggingFace model folder (config.json, model.safetensors, vocab.txt/tokenizer.json)
+  -m, --model DIR        HuggingFace model folder (config.json, model.safetensors or pytorch_model.bin,
+                          vocab.txt / vocab.json + merges.txt / tokenizer.json)
   -i, --input FILE       read inputs from FILE, one per line ('-' = stdin; default: arguments, else stdin);
                          every line is one input, empty lines included
   --jsonl                input lines are JSON objects; --field NAME picks the text (default "text")
@@ -93,7 +96,7 @@ json encoding_json(const bertpp::Encoding& e, const std::string& text, const std
     return out;
   };
   for (std::size_t i = 0; i < e.size(); ++i) {
-    bytes.push_back({e.offsets[i].begin, e.offsets[i].end});
+    bytes.push_back({e.byte_offsets[i].begin, e.byte_offsets[i].end});
     chars.push_back({char_spans[i].begin, char_spans[i].end});
   }
   json out = {{"ids", e.ids},
@@ -152,7 +155,7 @@ int run_tokenize(const Options& options) {
                                           {"pair-field", "max-length", "truncation", "stride", "padding"}),
                          "tokenize");
   const std::string folder = bertpp_cli::model_folder(options, true);
-  const auto tokenizer = bertpp::WordPieceTokenizer::from_folder(folder);
+  const auto tokenizer = bertpp::Tokenizer::from_folder(folder);
   const bertpp::EncodeOptions encode = tokenize_options(options, tokenizer.options().model_max_length);
   const bool with_windows = options.has("stride");
   const std::string field = bertpp_cli::field_name(options, "field", "text");
@@ -368,7 +371,7 @@ int run_zero_shot(const Options& options) {
   const std::string folder = bertpp_cli::model_folder(options);
   const auto pipe = bertpp::pipeline("zero-shot-classification", folder, bertpp_cli::load_options(options));
   const auto& typed = pipe.as<bertpp::ZeroShotClassificationPipeline>();
-  const bertpp::WordPieceTokenizer& tokenizer = typed.tokenizer();
+  const bertpp::Tokenizer& tokenizer = typed.tokenizer();
   LengthLimit length(options, "zero-shot", bertpp_cli::model_token_limit(typed));
   const std::string hypothesis_template = options.get("template", "This example is {}.");
   bertpp::EncodeOptions bare;
@@ -405,7 +408,7 @@ int run_zero_shot(const Options& options) {
                  e.word_ids[keep] == e.word_ids[keep - 1])
             --keep;
           if (keep == 0) keep = room;
-          p.text.resize(e.offsets[keep].begin);
+          p.text.resize(e.byte_offsets[keep].begin);
         }
         return p;
       },
@@ -538,7 +541,7 @@ json describe_model_folder(const std::string& folder) {
     parameters_by_dtype[bertpp::dtype_name(info->dtype)] += info->element_count();
     parameters += info->element_count();
   }
-  const auto tokenizer = bertpp::WordPieceTokenizer::from_folder(folder);
+  const auto tokenizer = bertpp::Tokenizer::from_folder(folder);
   const auto& t = tokenizer.options();
   return {{"folder", folder},
           {"model_type", config.model_type_name},
@@ -549,13 +552,19 @@ json describe_model_folder(const std::string& folder) {
           {"intermediate_size", config.intermediate_size},
           {"hidden_act", config.hidden_act_name},
           {"max_position_embeddings", config.max_position_embeddings},
+          {"max_sequence_length", config.max_sequence_length()},
+          {"type_vocab_size", config.type_vocab_size},
+          {"layer_norm_eps", config.layer_norm_eps},
+          {"pad_token_id", config.pad_token_id},
           {"vocab_size", config.vocab_size},
           {"labels", config.id2label},
           {"weights", {{"file", location.weights_path},
                        {"tensors", store.names().size()},
                        {"parameters", parameters},
                        {"parameters_by_dtype", parameters_by_dtype}}},
-          {"tokenizer", {{"vocab_size", tokenizer.vocab_size()},
+          {"tokenizer", {{"model", tokenizer.model().is_bpe() ? "BPE" : "WordPiece"},
+                         {"vocab_size", tokenizer.vocab_size()},
+                         {"model_max_length", t.model_max_length},
                          {"lowercase", t.lowercase},
                          {"strip_accents", t.strip_accents ? json(*t.strip_accents) : json(nullptr)},
                          {"handle_chinese_chars", t.handle_chinese_chars},
@@ -586,6 +595,7 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   const std::string command = argv[1];
+  if (command == "serve") return bertpp_cli::run_serve(argc, argv);
   std::ios::sync_with_stdio(false);  // faster line reading; cout is checked at exit
   try {
     const auto it = commands().find(command);

@@ -319,3 +319,30 @@ TEST_CASE("bertpp streams a 100,000-line input in bounded memory, one result per
   // Peak memory of the tool: the input (~6 MB) is never held whole.
   CHECK(run.max_rss_kib < 100 * 1024);
 }
+
+TEST_CASE("bertpp info and classify on a RoBERTa folder") {
+  if (!bertpp_test::have_golden("models/roberta-random-sst2")) return;
+  const std::string model = model_dir("roberta-random-sst2");
+  const RunResult info = run_cli({"info", "-m", model});
+  INFO("stderr: " << info.err);
+  REQUIRE(info.exit_code == 0);
+  const json described = json::parse(info.out);
+  // As config.json / tokenizer_config.json say: 130 positions, the first two
+  // taken by RoBERTa's padding offset.
+  CHECK(described["model_type"] == "roberta");
+  CHECK(described["architectures"] == json::array({"RobertaForSequenceClassification"}));
+  CHECK(described["max_position_embeddings"] == 130);
+  CHECK(described["max_sequence_length"] == 128);
+  CHECK(described["type_vocab_size"] == 1);
+  CHECK(described["pad_token_id"] == 1);
+  CHECK(described["layer_norm_eps"].get<double>() == Approx(1e-5));
+  CHECK(described["tokenizer"]["model"] == "BPE");
+  CHECK(described["tokenizer"]["vocab_size"] == 50265);
+  CHECK(described["tokenizer"]["model_max_length"] == 128);
+  CHECK(described["tokenizer"]["mask_token"] == "<mask>");
+
+  const json plain = golden_pipeline_case("roberta-random-sst2", 0);
+  auto args = strings(plain["args"]["inputs"]);
+  args.insert(args.begin(), {"classify", "-m", model});
+  check_lines(args, "", as_list(plain["output"]));
+}

@@ -26,18 +26,18 @@ class Pipeline {
  public:
   // `options`: e.g. Quantization::DynamicInt8 for the encoder.
   explicit Pipeline(const std::string& model_folder, const LoadOptions& options = {})
-      : tokenizer_(std::make_shared<const WordPieceTokenizer>(
-            WordPieceTokenizer::from_folder(model_folder))),
+      : tokenizer_(std::make_shared<const Tokenizer>(
+            Tokenizer::from_folder(model_folder))),
         model_(std::make_shared<const AutoModel>(AutoModel::from_folder(model_folder, options))) {}
 
   // Several pipelines may share one loaded tokenizer and model.
-  Pipeline(std::shared_ptr<const WordPieceTokenizer> tokenizer,
+  Pipeline(std::shared_ptr<const Tokenizer> tokenizer,
            std::shared_ptr<const AutoModel> model)
       : tokenizer_(std::move(tokenizer)), model_(std::move(model)) {}
 
-  const WordPieceTokenizer& tokenizer() const { return *tokenizer_; }
+  const Tokenizer& tokenizer() const { return *tokenizer_; }
   const AutoModel& model() const { return *model_; }
-  std::shared_ptr<const WordPieceTokenizer> shared_tokenizer() const { return tokenizer_; }
+  std::shared_ptr<const Tokenizer> shared_tokenizer() const { return tokenizer_; }
   std::shared_ptr<const AutoModel> shared_model() const { return model_; }
 
  protected:
@@ -77,7 +77,7 @@ class Pipeline {
   }
 
  private:
-  std::shared_ptr<const WordPieceTokenizer> tokenizer_;
+  std::shared_ptr<const Tokenizer> tokenizer_;
   std::shared_ptr<const AutoModel> model_;
 };
 
