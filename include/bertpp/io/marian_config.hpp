@@ -43,7 +43,7 @@ struct MarianConfig {
   std::string architecture() const { return architectures.empty() ? "" : architectures.front(); }
 
   static bool is_marian(const nlohmann::json& json) {
-    return json.is_object() && json.value("model_type", std::string()) == "marian";
+    return json.is_object() && json.contains("model_type") && json["model_type"] == "marian";
   }
 
   static MarianConfig from_file(const std::string& path) {
