@@ -9,6 +9,7 @@
 #include "npy_writer.hpp"
 #include "options.hpp"
 #include "progress.hpp"
+#include "translate_command.hpp"
 
 #include <bertpp/bertpp.hpp>
 
@@ -43,6 +44,9 @@ commands:
   qa          extractive question answering (--question Q with contexts as inputs,
               or --jsonl lines {"question": ..., "context": ...}; --top-k N)
   ner         named entities (--aggregation none|simple|first|average|max)
+  translate   MarianMT translation (--num-beams N, --max-new-tokens N, --max-length N,
+              --length-penalty X, --num-return-sequences N, --early-stopping true|false|never,
+              --truncation; --on-error fail|skip|record); needs SentencePiece
   info        what a model folder holds
 
 options:
@@ -327,6 +331,7 @@ int run_ner(const Options& options) {
 // What a model folder holds: architecture, sizes, weights by dtype, labels,
 // tokenizer settings. Reads headers only; no weights are loaded.
 json describe_model_folder(const std::string& folder) {
+  if (bertpp_cli::is_marian_folder(folder)) return bertpp_cli::describe_marian_folder(folder);
   const auto location = bertpp::ModelFolder::locate(folder);
   const auto config = bertpp::ModelConfig::from_file(location.config_path);
   const auto store = location.open_weights();
@@ -372,7 +377,11 @@ const std::map<std::string, std::function<int(const Options&)>>& commands() {
   static const std::map<std::string, std::function<int(const Options&)>> table = {
       {"tokenize", run_tokenize},   {"embed", run_embed}, {"classify", run_classify},
       {"zero-shot", run_zero_shot}, {"fill-mask", run_fill_mask},
-      {"qa", run_qa},               {"ner", run_ner},     {"info", run_info}};
+      {"qa", run_qa},               {"ner", run_ner},     {"info", run_info},
+#ifdef BERTPP_WITH_SENTENCEPIECE
+      {"translate", bertpp_cli::run_translate},
+#endif
+  };
   return table;
 }
 
