@@ -9,9 +9,10 @@ cd "$root"
 bash third_party/install-deps.sh
 jobs="$(nproc)"
 
+# Translation (SentencePiece, installed above) must be built and tested here.
 run_suite() {  # run_suite <build-dir> <cmake args...>
   local dir="$1"; shift
-  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DBERTPP_REQUIRE_TRANSLATION=ON "$@" >/dev/null
   cmake --build "$dir" -j "$jobs"
   ctest --test-dir "$dir" --output-on-failure -j "$jobs"
 }

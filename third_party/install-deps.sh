@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs bertpp's build dependencies from Debian's packages when missing.
-# Nothing is vendored: Eigen, utf8proc, nlohmann_json and Catch2 (v2) come from apt.
+# Nothing is vendored: Eigen, utf8proc, nlohmann_json and Catch2 (v2) come from apt;
+# libsentencepiece-dev (Google's SentencePiece) for the optional translation component.
 set -euo pipefail
-packages=(cmake g++ make pkg-config libeigen3-dev libutf8proc-dev nlohmann-json3-dev catch2)
+packages=(cmake g++ make pkg-config libeigen3-dev libutf8proc-dev nlohmann-json3-dev catch2
+          libsentencepiece-dev)
 packages+=("$@")
 missing=()
 for p in "${packages[@]}"; do
