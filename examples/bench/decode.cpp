@@ -11,7 +11,9 @@
 // until the last step, where it is forced), so every run does the same work.
 //
 //   bertpp-bench-decode [--threads N] [--runs N] [--new-tokens N] [--source-len N]
-//                       [--cache-prefix N] [--json]
+//                       [--cache-prefix N] [--int8] [--json]
+// --int8 loads the model with Quantization::DynamicInt8 (encoder and decoder
+// layers; the LM head stays float32).
 #include <bertpp/io/safetensors_writer.hpp>
 #include <bertpp/models/generation.hpp>
 #include <bertpp/models/marian.hpp>
@@ -135,7 +137,7 @@ double step_flops(double prefix, double source) {
 
 struct Options {
   int threads = 0, runs = 3, new_tokens = 32, source_len = 24, cache_prefix = 256;
-  bool json = false;
+  bool json = false, int8 = false;
 };
 
 }  // namespace
@@ -146,6 +148,7 @@ int main(int argc, char** argv) {
     const std::string arg = argv[i];
     const bool value = i + 1 < argc;
     if (arg == "--json") o.json = true;
+    else if (arg == "--int8") o.int8 = true;
     else if (arg == "--threads" && value) o.threads = std::atoi(argv[++i]);
     else if (arg == "--runs" && value) o.runs = std::max(1, std::atoi(argv[++i]));
     else if (arg == "--new-tokens" && value) o.new_tokens = std::max(2, std::atoi(argv[++i]));
@@ -153,7 +156,7 @@ int main(int argc, char** argv) {
     else if (arg == "--cache-prefix" && value) o.cache_prefix = std::min(kPositions, std::max(16, std::atoi(argv[++i])));
     else {
       std::fprintf(stderr, "usage: %s [--threads N] [--runs N] [--new-tokens N] [--source-len N] "
-                           "[--cache-prefix N] [--json]\n", argv[0]);
+                           "[--cache-prefix N] [--int8] [--json]\n", argv[0]);
       return 2;
     }
   }
@@ -162,15 +165,17 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(dir);
   write_model(dir.string());
   const auto load_start = Clock::now();
-  const bertpp::MarianMTModel model = bertpp::MarianMTModel::from_folder(dir.string());
+  bertpp::LoadOptions load;
+  if (o.int8) load.quantization = bertpp::Quantization::DynamicInt8;
+  const bertpp::MarianMTModel model = bertpp::MarianMTModel::from_folder(dir.string(), load);
   const double load_seconds = seconds_since(load_start);
-  nlohmann::json report = {{"threads", bertpp::num_threads()}, {"load_seconds", load_seconds},
+  nlohmann::json report = {{"int8", o.int8}, {"threads", bertpp::num_threads()}, {"load_seconds", load_seconds},
                            {"new_tokens", o.new_tokens}, {"source_len", o.source_len}};
   if (!o.json)
-    std::printf("MarianMT opus-mt-en-fr shape (random weights), threads %d, load %.2f s\n"
+    std::printf("MarianMT opus-mt-en-fr shape (random weights), %s, threads %d, load %.2f s\n"
                 "generate(): exactly %d new tokens per sentence, source ~%d tokens, best of %d runs\n\n"
                 "%-22s %10s %14s %12s %10s\n",
-                bertpp::num_threads(), load_seconds, o.new_tokens, o.source_len, o.runs, "case", "seconds",
+                o.int8 ? "int8" : "fp32", bertpp::num_threads(), load_seconds, o.new_tokens, o.source_len, o.runs, "case", "seconds",
                 "tokens/s", "steps/s", "GFLOP/s");
 
   // --- generate(): greedy and beam search, one sentence and batches ---
