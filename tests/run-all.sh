@@ -6,8 +6,15 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-bash third_party/install-deps.sh
+bash third_party/install-deps.sh ccache
 jobs="$(nproc)"
+# ccache: a rerun, or a fresh clone on a machine that built bertpp before,
+# recompiles only what changed. Paths are rewritten relative to the folder
+# holding the checkout (and ../shared), so clones in other folders hit too.
+if command -v ccache >/dev/null; then
+  export CMAKE_CXX_COMPILER_LAUNCHER=ccache CCACHE_BASEDIR="$(dirname "$root")"
+  export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-20G}"
+fi
 
 # Translation (SentencePiece, installed above) must be built and tested here.
 run_suite() {  # run_suite <build-dir> <cmake args...>

@@ -2,6 +2,8 @@
 // synthetic fixture vocabulary (ids hand-checked against vocab.txt).
 #include <bertpp/tokenizer/tokenizer.hpp>
 
+#include "support/paths.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -9,7 +11,7 @@
 
 namespace {
 
-const std::string kVocab = std::string(BERTPP_TEST_DATA_DIR) + "/tokenizer/vocab.txt";
+const std::string kVocab = std::string(bertpp_test::test_data_dir()) + "/tokenizer/vocab.txt";
 using Ids = std::vector<std::int32_t>;
 using Tokens = std::vector<std::string>;
 using Offsets = std::vector<bertpp::Offset>;

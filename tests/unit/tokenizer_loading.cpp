@@ -2,6 +2,8 @@
 // the errors malformed files give.
 #include <bertpp/tokenizer/tokenizer.hpp>
 
+#include "support/paths.hpp"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -15,7 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-const std::string kVocab = std::string(BERTPP_TEST_DATA_DIR) + "/tokenizer/vocab.txt";
+const std::string kVocab = std::string(bertpp_test::test_data_dir()) + "/tokenizer/vocab.txt";
 
 // A scratch folder, removed at the end of the test.
 struct TempDir {

@@ -1,6 +1,8 @@
 // BertNormalizer and BertPreTokenizer behaviour, with exact offsets.
 #include <bertpp/tokenizer/tokenizer.hpp>
 
+#include "support/paths.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -8,7 +10,7 @@
 
 namespace {
 
-const std::string kVocab = std::string(BERTPP_TEST_DATA_DIR) + "/tokenizer/vocab.txt";
+const std::string kVocab = std::string(bertpp_test::test_data_dir()) + "/tokenizer/vocab.txt";
 
 bertpp::Encoding plain_encode(const bertpp::WordPieceTokenizer& tok, const std::string& text) {
   bertpp::EncodeOptions plain;

@@ -1,6 +1,8 @@
 // WordPiece splitting, hand-checked on the synthetic fixture vocabulary.
 #include <bertpp/tokenizer/tokenizer.hpp>
 
+#include "support/paths.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -8,7 +10,7 @@
 
 namespace {
 
-const std::string kVocab = std::string(BERTPP_TEST_DATA_DIR) + "/tokenizer/vocab.txt";
+const std::string kVocab = std::string(bertpp_test::test_data_dir()) + "/tokenizer/vocab.txt";
 
 std::vector<std::string> pieces_of(const bertpp::WordPieceTokenizer& tok, const std::string& text) {
   bertpp::EncodeOptions plain;

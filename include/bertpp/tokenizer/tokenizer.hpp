@@ -298,10 +298,10 @@ class WordPieceTokenizer {
   std::vector<Encoding> encode_all(std::size_t n, const EncodeOptions& options, EncodeOne&& encode_one) const {
     std::vector<Encoding> out(n);
     std::vector<std::exception_ptr> errors(n);
-    const auto count = static_cast<Eigen::Index>(n);
+    const auto count = static_cast<std::ptrdiff_t>(n);
     const int threads = count >= 32 ? detail::max_threads() : 1;
-    detail::parallel_ranges(count, threads, 1, [&](Eigen::Index begin, Eigen::Index end) {
-      for (Eigen::Index i = begin; i < end; ++i) {
+    detail::parallel_ranges(count, threads, 1, [&](std::ptrdiff_t begin, std::ptrdiff_t end) {
+      for (std::ptrdiff_t i = begin; i < end; ++i) {
         // Kept per input, so the first failing input (in order) is reported.
         try {
           out[static_cast<std::size_t>(i)] = encode_one(static_cast<std::size_t>(i));
