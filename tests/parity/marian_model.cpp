@@ -139,3 +139,24 @@ TEST_CASE("Sinusoidal positions: sin half then cos half", "[marian][model]") {
   CHECK(table(0, 0) == 0.0f);
   CHECK(table(0, 4) == 1.0f);
 }
+
+TEST_CASE("Marian with int8 layers stays close to float32", "[marian][model][int8]") {
+  if (!bertpp_test::have_golden(kModel)) return;
+  bertpp::LoadOptions options;
+  options.quantization = bertpp::Quantization::DynamicInt8;
+  const auto int8 = bertpp::MarianMTModel::from_folder(bertpp_test::golden_path(kModel), options);
+  CHECK(int8.quantization() == bertpp::Quantization::DynamicInt8);
+  const nlohmann::json c = expected()["decoder_steps"][0];
+  const auto input = bertpp::ModelInput::single(c["input_ids"].get<std::vector<std::int32_t>>());
+  const auto decoder_ids = c["decoder_input_ids"].get<std::vector<std::int32_t>>();
+  const auto n = static_cast<Eigen::Index>(decoder_ids.size());
+  const bertpp::Matrix exact = model().forward(input, decoder_ids, n);
+  const bertpp::Matrix approx = int8.forward(input, decoder_ids, n);
+  REQUIRE(exact.rows() == approx.rows());
+  for (Eigen::Index r = 0; r < exact.rows(); ++r) {
+    const double cosine = exact.row(r).dot(approx.row(r)) / (exact.row(r).norm() * approx.row(r).norm());
+    INFO("step " << r << " cosine " << cosine);
+    CHECK(cosine > 0.99);
+    CHECK(exact.row(r) != approx.row(r));  // the int8 path really ran
+  }
+}
