@@ -1,14 +1,13 @@
 // `bertpp translate`: MarianMT translation of lines / JSON Lines, one output
 // line per input ({"translation_text": ...}, a list of them with
 // --num-return-sequences > 1), streamed batch by batch. Generation flags are
-// named as HF's generate() kwargs. Also what `bertpp info` says about a
+// named as HF's generate() kwargs; --on-error and the input reader are the
+// other commands' (command.hpp). Also what `bertpp info` says about a
 // Marian folder. The command itself needs SentencePiece
 // (BERTPP_WITH_SENTENCEPIECE, set by the CMake target bertpp::translation).
 #pragma once
 
-#include "input_reader.hpp"
-#include "options.hpp"
-#include "progress.hpp"
+#include "command.hpp"
 
 #include <bertpp/detail/json_file.hpp>
 #include <bertpp/io/generation_config.hpp>
@@ -130,92 +129,31 @@ inline nlohmann::json translate_generation_kwargs(const Options& options) {
 }
 
 inline int run_translate(const Options& options) {
-  options.reject_unknown({"model", "input", "output", "jsonl", "field", "on-error", "batch-size", "threads",
-                          "quiet", "help", "int8", "num-beams", "max-new-tokens", "max-length",
-                          "num-return-sequences", "min-length", "length-penalty", "early-stopping",
-                          "truncation"});
-  const std::string on_error = options.get("on-error", "fail");
-  if (on_error != "fail" && on_error != "skip" && on_error != "record")
-    throw bertpp::ArgumentError("--on-error must be fail, skip or record");
-  bertpp::LoadOptions load;
-  if (options.flag("int8")) load.quantization = bertpp::Quantization::DynamicInt8;
-  const bertpp::TranslationPipeline translator(options.required("model"), load);
+  options.reject_unknown(with(model_options(), {"num-beams", "max-new-tokens", "max-length",
+                                                "num-return-sequences", "min-length",
+                                                "length-penalty", "early-stopping", "truncate"}),
+                         "translate");
+  const std::string folder = model_folder(options);
+  const bertpp::TranslationPipeline translator(folder, load_options(options));
   bertpp::TranslationOptions settings;
   settings.generation = translator.generation_config(translate_generation_kwargs(options));
-  settings.truncation = options.flag("truncation");
-  const long batch_size = options.number("batch-size", 8);
-  if (batch_size < 1) throw bertpp::ArgumentError("--batch-size must be at least 1");
-  settings.batch_size = static_cast<std::size_t>(batch_size);
+  settings.truncation = options.flag("truncate");  // cut over-long sources instead of refusing them
   const bool several = settings.generation->num_return_sequences > 1;
-  const std::string field = options.get("field", "text");
-
-  std::ofstream file;
-  const std::string output = options.get("output");
-  if (!output.empty() && output != "-") {
-    file.open(output, std::ios::binary | std::ios::trunc);
-    if (!file) throw bertpp::ArgumentError(output + ": cannot create output file");
-  }
-  std::ostream& out = file.is_open() ? file : std::cout;
-  auto result_line = [&](const std::vector<std::string>& translations) {
-    nlohmann::json records = nlohmann::json::array();
-    for (const std::string& t : translations) records.push_back({{"translation_text", t}});
-    out << (several ? records : records.front()).dump() << '\n';
-  };
-
-  InputReader reader(options.get("input"), options.positional(), options.flag("jsonl"),
-                     on_error == "fail" ? OnBadLine::Fail : OnBadLine::Skip);
-  Progress progress(options.flag("quiet"));
-  std::vector<InputRecord> batch;
-  while (reader.next_batch(batch, settings.batch_size)) {
-    // Texts first: a record without the text field is that record's error.
-    std::vector<std::string> texts(batch.size());
-    std::vector<std::string> errors(batch.size());
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      const InputRecord& record = batch[i];
-      if (record.value.is_string()) {
-        texts[i] = record.value.get<std::string>();
-      } else if (record.value.contains(field) && record.value.at(field).is_string()) {
-        texts[i] = record.value.at(field).get<std::string>();
-      } else {
-        errors[i] = "input line " + std::to_string(record.line) + ": no string field '" + field + "'";
-      }
-    }
-    std::vector<std::vector<std::string>> results(batch.size());
-    std::vector<std::string> good_texts;
-    std::vector<std::size_t> good;
-    for (std::size_t i = 0; i < batch.size(); ++i)
-      if (errors[i].empty()) {
-        good.push_back(i);
-        good_texts.push_back(texts[i]);
-      }
-    try {
-      const auto translated = translator.translate_all(good_texts, settings);
-      for (std::size_t k = 0; k < good.size(); ++k) results[good[k]] = translated[k];
-    } catch (const bertpp::Error&) {
-      if (on_error == "fail" && good.size() == 1) throw;
-      // Find the record(s) at fault one by one.
-      for (std::size_t i : good) {
-        try {
-          results[i] = translator.translate_all({texts[i]}, settings).front();
-        } catch (const bertpp::Error& e) {
-          errors[i] = "input line " + std::to_string(batch[i].line) + ": " + e.what();
+  const std::string field = field_name(options, "field", "text");
+  auto in = open_inputs(options, "translate", folder, 8);
+  settings.batch_size = in.run.batch_size;
+  JsonLinesSink sink(options.get("output"));
+  run_records<std::string>(
+      in.reader, in.run, sink, [&](const InputRecord& record) { return text_field(record, field); },
+      [&](const std::vector<std::string>& texts) {
+        std::vector<nlohmann::json> lines;
+        for (const auto& translations : translator.translate_all(texts, settings)) {
+          nlohmann::json records = nlohmann::json::array();
+          for (const std::string& t : translations) records.push_back({{"translation_text", t}});
+          lines.push_back(several ? records : records.front());
         }
-      }
-    }
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      if (errors[i].empty()) {
-        result_line(results[i]);
-      } else if (on_error == "fail") {
-        throw bertpp::ArgumentError(errors[i] + " (use --on-error skip|record to go on)");
-      } else if (on_error == "record") {
-        out << nlohmann::json{{"error", errors[i]}}.dump() << '\n';
-      } else {
-        std::cerr << "warning: skipped " << errors[i] << '\n';
-      }
-    }
-    out.flush();  // streaming: each batch's results as soon as they exist
-    progress.advance(batch.size());
-  }
+        return lines;
+      });
   return 0;
 }
 

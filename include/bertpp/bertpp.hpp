@@ -7,12 +7,14 @@
 #include "bertpp/nn/tensor.hpp"
 #include "bertpp/io/safetensors.hpp"
 #include "bertpp/io/safetensors_writer.hpp"
+#include "bertpp/io/pytorch_checkpoint.hpp"
 #include "bertpp/io/tensor_store.hpp"
 #include "bertpp/io/config.hpp"
 #include "bertpp/io/model_folder.hpp"
 #include "bertpp/io/marian_config.hpp"
 #include "bertpp/io/generation_config.hpp"
 #include "bertpp/nn/activations.hpp"
+#include "bertpp/nn/softmax.hpp"
 #include "bertpp/nn/quantized.hpp"
 #include "bertpp/nn/layers.hpp"
 #include "bertpp/nn/sequence_layout.hpp"
@@ -35,6 +37,7 @@
 #include "bertpp/pipelines/fill_mask.hpp"
 #include "bertpp/pipelines/question_answering.hpp"
 #include "bertpp/pipelines/token_classification.hpp"
+#include "bertpp/pipelines/cross_encoder.hpp"
 #include "bertpp/pipelines/factory.hpp"
 // Translation needs SentencePiece: defined by the CMake target bertpp::translation.
 #ifdef BERTPP_WITH_SENTENCEPIECE

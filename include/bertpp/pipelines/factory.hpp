@@ -12,6 +12,7 @@
 
 #include "bertpp/detail/json_file.hpp"
 #include "bertpp/error.hpp"
+#include "bertpp/pipelines/cross_encoder.hpp"
 #include "bertpp/pipelines/feature_extraction.hpp"
 #include "bertpp/pipelines/fill_mask.hpp"
 #include "bertpp/pipelines/sentence_embeddings.hpp"
@@ -45,7 +46,7 @@ inline const std::vector<std::string>& pipeline_tasks() {
   static const std::vector<std::string> tasks = {
       "feature-extraction",       "sentence-embeddings", "text-classification",
       "zero-shot-classification", "fill-mask",           "question-answering",
-      "token-classification",     "translation"};
+      "token-classification",     "cross-encoder",       "translation"};
   return tasks;
 }
 
@@ -54,13 +55,14 @@ inline std::string canonical_task(const std::string& task) {
   if (task == "sentiment-analysis") return "text-classification";
   if (task == "ner") return "token-classification";
   if (task == "sentence-similarity") return "sentence-embeddings";
+  if (task == "rerank") return "cross-encoder";
   if (task.rfind("translation_", 0) == 0) return "translation";  // HF's translation_en_to_fr
   for (const std::string& known : pipeline_tasks())
     if (task == known) return task;
   std::string list;
   for (const std::string& known : pipeline_tasks()) list += (list.empty() ? "" : ", ") + known;
   throw ArgumentError("unknown pipeline task '" + task + "'; known: " + list +
-                      " (aliases: sentiment-analysis, ner, sentence-similarity, translation_xx_to_yy)");
+                      " (aliases: sentiment-analysis, ner, sentence-similarity, rerank, translation_xx_to_yy)");
 }
 
 // The task a model folder is made for: from config.json's architectures
@@ -178,7 +180,7 @@ inline AnyPipeline pipeline(const std::string& task, const std::string& model_fo
 #endif
   }
   auto tokenizer =
-      std::make_shared<const WordPieceTokenizer>(WordPieceTokenizer::from_folder(model_folder));
+      std::make_shared<const Tokenizer>(Tokenizer::from_folder(model_folder));
   auto model = std::make_shared<const AutoModel>(AutoModel::from_folder(model_folder, options));
   if (name == "feature-extraction")
     return AnyPipeline(name, FeatureExtractionPipeline(tokenizer, model));
@@ -187,6 +189,10 @@ inline AnyPipeline pipeline(const std::string& task, const std::string& model_fo
     if (name == "text-classification")
       return AnyPipeline(name, TextClassificationPipeline(tokenizer, model));
     return AnyPipeline(name, ZeroShotClassificationPipeline(tokenizer, model));
+  }
+  if (name == "cross-encoder") {
+    detail::require_head(*model, HeadKind::SequenceClassification, name, model_folder);
+    return AnyPipeline(name, CrossEncoderPipeline(tokenizer, model));
   }
   if (name == "fill-mask") {
     detail::require_head(*model, HeadKind::MaskedLM, name, model_folder);
