@@ -112,22 +112,32 @@ TEST_CASE("bertpp translate: --on-error fail|skip|record, bad flags, info") {
   };
   const RunResult fail = run(with({}), input);
   CHECK(fail.exit_code == 1);
-  CHECK(fail.err.find("input line 2") != std::string::npos);
+  CHECK(fail.err.find(":2: no field \"text\"") != std::string::npos);
+  CHECK(lines_of(fail.out).size() == 1);  // the result before the bad line is written
   const RunResult skip = run(with({"--on-error", "skip"}), input);
   CHECK(skip.exit_code == 0);
   CHECK(lines_of(skip.out).size() == 2);
-  CHECK(skip.err.find("input line 2") != std::string::npos);
+  CHECK(skip.err.find("skipped <stdin>:2") != std::string::npos);
   const RunResult record = run(with({"--on-error", "record"}), input);
   CHECK(record.exit_code == 0);
   const auto lines = lines_of(record.out);
   REQUIRE(lines.size() == 3);
   CHECK(lines[0].contains("translation_text"));
   CHECK(lines[1].contains("error"));
+  CHECK(lines[1]["line"] == 2);
   CHECK(lines[2].contains("translation_text"));
 
   CHECK(run(with({"--num-beams", "x"}), input).exit_code == 1);
   CHECK(run(with({"--num-beams", "2", "--num-return-sequences", "3"}), input).exit_code == 1);
   CHECK(run(with({"--temperature", "1"}), input).exit_code == 1);
+  // A source longer than the model's 128 positions: refused under --on-error, or cut with --truncate.
+  std::string long_text;
+  for (int i = 0; i < 200; ++i) long_text += "word ";
+  const std::string long_input = json{{"text", long_text}}.dump() + "\n";
+  CHECK(run(with({"--on-error", "record"}), long_input).out.find("\"error\"") != std::string::npos);
+  const RunResult cut = run(with({"--truncate"}), long_input);
+  CHECK(cut.exit_code == 0);
+  CHECK(lines_of(cut.out).size() == 1);
 
   const RunResult info = run({"info", "-m", model});
   REQUIRE(info.exit_code == 0);

@@ -54,10 +54,21 @@ class MarianMTModel {
     state->generation = GenerationConfig::from_folder(dir);
     state->store = folder.open_weights();
     bind(*state, folder.weights_path);
+    state->store.release_converted();  // the layers' parameters own what they use
     state->quantization = options.quantization;
-    if (options.quantization == Quantization::DynamicInt8) {
-      for (TransformerLayer& layer : state->encoder.layers) layer.quantize();
-      for (DecoderLayer& layer : state->decoder_layers) layer.quantize();
+    // Weights read from the layers' own copies from now on (fused q/k/v,
+    // int8) leave resident memory.
+    auto evict = [&](const Parameter& weight) {
+      state->store.evict(weight.data, static_cast<std::size_t>(weight.rows * weight.cols));
+    };
+    for (TransformerLayer& layer : state->encoder.layers) {
+      if (options.quantization == Quantization::DynamicInt8) layer.quantize();
+      for (const Parameter& weight : layer.unread_weights()) evict(weight);
+    }
+    for (DecoderLayer& layer : state->decoder_layers) {
+      if (options.quantization == Quantization::DynamicInt8) layer.quantize();
+      for (const QkvProjection* fused : {&layer.self_qkv, &layer.cross_kv})
+        for (const Linear& part : fused->parts) evict(part.weight);
     }
     MarianMTModel model;
     model.state_ = std::move(state);
@@ -212,7 +223,8 @@ class MarianMTModel {
     encoder.type_vocab_size = 0;
     encoder.config_path = c.path;
     encoder.embeddings.word = shared;
-    encoder.embeddings.position = Parameter{state.positions->data(), state.positions->rows(), state.positions->cols()};
+    encoder.embeddings.position =
+        Parameter{state.positions->data(), state.positions->rows(), state.positions->cols(), state.positions};
     encoder.embeddings.word_scale = c.embed_scale();
 
     const std::string encoder_stack = prefix + "encoder.layers.";
