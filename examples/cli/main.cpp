@@ -134,6 +134,7 @@ bertpp::EncodeOptions tokenize_options(const Options& options, std::size_t model
     }
     t.stride = options.size("stride", 0);
     encode.truncation = t;
+    encode.return_overflowing_tokens = options.has("stride");  // the windows are only built when asked
   } else if (options.has("stride")) {
     throw bertpp::ArgumentError("--stride needs truncation (--max-length N or --truncation)");
   }
