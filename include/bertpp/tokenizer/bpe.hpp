@@ -103,8 +103,9 @@ class BpeCache {
     s.hash = h;
     s.length = static_cast<std::uint8_t>(word.size());
     std::memcpy(s.word, word.data(), word.size());
-    s.count = static_cast<std::uint8_t>(pieces.size());
-    for (std::size_t i = 0; i < pieces.size(); ++i) {
+    const std::size_t n = std::min(pieces.size(), kMaxPieces);  // == pieces.size(), a bound GCC can see
+    s.count = static_cast<std::uint8_t>(n);
+    for (std::size_t i = 0; i < n; ++i) {
       s.ids[i] = pieces[i].id;
       s.ends[i] = static_cast<std::uint8_t>(pieces[i].end);
     }
