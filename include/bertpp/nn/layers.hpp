@@ -7,6 +7,7 @@
 #include "bertpp/nn/activations.hpp"
 #include "bertpp/nn/parameter.hpp"
 #include "bertpp/nn/quantized.hpp"
+#include "bertpp/nn/softmax.hpp"
 #include "bertpp/nn/tensor.hpp"
 #include "bertpp/nn/weight_binder.hpp"
 
@@ -150,16 +151,5 @@ struct QkvProjection {
     else detail::linear_forward(x, weight, bias, y);
   }
 };
-
-// In-place softmax of each row of `scores`.
-template <typename Block>
-void softmax_rows(Block&& scores) {
-  for (Eigen::Index r = 0; r < scores.rows(); ++r) {
-    auto row = scores.row(r);
-    const float max = row.maxCoeff();
-    row = (row.array() - max).exp();
-    row /= row.sum();
-  }
-}
 
 }  // namespace bertpp

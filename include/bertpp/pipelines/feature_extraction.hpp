@@ -101,7 +101,7 @@ class FeatureExtractionPipeline : public Pipeline {
     detail::JsonArgs reader(args, "feature-extraction");
     const nlohmann::json& inputs = reader.required("inputs");
     FeatureExtractionOptions options;
-    options.layers = reader.get<std::vector<int>>("layers", options.layers);
+    options.layers = reader.integer_list("layers", options.layers);
     if (reader.has("combine") && !args.at("combine").is_null())
       options.combine = detail::parse_layer_combine(reader.as<std::string>(args.at("combine"), "combine"));
     options.batch.batch_size = reader.count("batch_size", options.batch.batch_size);

@@ -21,12 +21,15 @@
 
 namespace bertpp {
 
-struct ZeroShotOptions {
+struct ZeroShotClassificationOptions {
   std::string hypothesis_template = "This example is {}.";
   // false: scores sum to 1 over the labels; true: each label judged alone.
   bool multi_label = false;
   BatchOptions batch;
 };
+
+// The former name (option structs are named after their pipeline).
+using ZeroShotOptions = ZeroShotClassificationOptions;
 
 struct ZeroShotResult {
   std::string sequence;
@@ -45,13 +48,13 @@ class ZeroShotClassificationPipeline : public Pipeline {
 
   ZeroShotResult operator()(const std::string& sequence,
                             const std::vector<std::string>& candidate_labels,
-                            const ZeroShotOptions& options = {}) const {
+                            const ZeroShotClassificationOptions& options = {}) const {
     return std::move((*this)(std::vector<std::string>{sequence}, candidate_labels, options).front());
   }
 
   std::vector<ZeroShotResult> operator()(const std::vector<std::string>& sequences,
                                          const std::vector<std::string>& candidate_labels,
-                                         const ZeroShotOptions& options = {}) const {
+                                         const ZeroShotClassificationOptions& options = {}) const {
     if (sequences.empty() || candidate_labels.empty())
       throw ArgumentError(
           "zero-shot-classification: you must include at least one label and at least one "
@@ -92,7 +95,7 @@ class ZeroShotClassificationPipeline : public Pipeline {
     const nlohmann::json& sequences =
         reader.has("inputs") ? reader.required("inputs") : reader.required("sequences");
     const nlohmann::json& labels = reader.required("candidate_labels");
-    ZeroShotOptions options;
+    ZeroShotClassificationOptions options;
     options.hypothesis_template =
         reader.get<std::string>("hypothesis_template", options.hypothesis_template);
     options.multi_label = reader.get<bool>("multi_label", reader.get<bool>("multi_class", false));
