@@ -134,6 +134,7 @@ bertpp::EncodeOptions tokenize_options(const Options& options, std::size_t model
     }
     t.stride = options.size("stride", 0);
     encode.truncation = t;
+    encode.return_overflowing_tokens = options.has("stride");  // the further windows
   } else if (options.has("stride")) {
     throw bertpp::ArgumentError("--stride needs truncation (--max-length N or --truncation)");
   }
@@ -300,10 +301,7 @@ int run_embed(const Options& options) {
       [&](const InputRecord& record) {
         std::string text = bertpp_cli::text_field(record, field);
         if (windows) return text;
-        const bertpp::Encoding e = pipe->tokenize({text}).front();
-        std::size_t tokens = e.size();  // overflow windows carry their own special tokens
-        for (const bertpp::Encoding& window : e.overflowing) tokens += window.size() - specials;
-        length.check(tokens);
+        length.check(pipe->tokenizer().encode(text).size());  // the whole text, untruncated
         return text;
       },
       [&](const std::vector<std::string>& texts) {
