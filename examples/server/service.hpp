@@ -425,7 +425,7 @@ class Service {
           token["start"] = nullptr;
           token["stop"] = nullptr;
         } else {
-          const auto& o = e.offsets[i];
+          const auto& o = e.byte_offsets[i];
           token["text"] = text.substr(o.begin, o.end - o.begin);
           token["start"] = o.begin;
           token["stop"] = o.end;
