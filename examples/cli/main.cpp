@@ -8,6 +8,7 @@
 #include "command.hpp"
 #include "rerank_command.hpp"
 #include "serve_command.hpp"
+#include "translate_command.hpp"
 
 #include <bertpp/bertpp.hpp>
 
@@ -52,6 +53,9 @@ commands:
   rerank      passages ranked for a query by a cross-encoder (--query Q with passages as inputs:
               one ranking line; or --jsonl lines {"query": ..., "passages": [...]}: a ranking each;
               --top-k N, --return-documents, --max-length N, --no-truncate)
+  translate   MarianMT translation (--num-beams N, --max-new-tokens N, --max-length N,
+              --min-length N, --length-penalty X, --num-return-sequences N,
+              --early-stopping true|false|never, --truncate); built with SentencePiece
   info        what a model folder holds
   serve       HTTP server for the model (bertpp serve --help)
 
@@ -84,7 +88,7 @@ them instead (under --on-error).
 
 const std::set<std::string> kSwitches = {"jsonl", "quiet", "multi-label", "tokens", "help",
                                          "handle-impossible-answer", "int8", "no-truncate",
-                                         "return-documents"};
+                                         "return-documents", "truncate"};
 
 // HF's tokenizer output for one text (or pair); word ids of special tokens are null.
 json encoding_json(const bertpp::Encoding& e, const std::string& text, const std::string& pair) {
@@ -531,6 +535,7 @@ int run_ner(const Options& options) {
 // What a model folder holds: architecture, sizes, weights by dtype, labels,
 // tokenizer settings. Reads headers only; no weights are loaded.
 json describe_model_folder(const std::string& folder) {
+  if (bertpp_cli::is_marian_folder(folder)) return bertpp_cli::describe_marian_folder(folder);
   const auto location = bertpp::ModelFolder::locate(folder);
   const auto config = bertpp::ModelConfig::from_file(location.config_path);
   const auto store = location.open_weights();
@@ -583,7 +588,11 @@ const std::map<std::string, std::function<int(const Options&)>>& commands() {
       {"tokenize", run_tokenize},   {"embed", run_embed}, {"classify", run_classify},
       {"zero-shot", run_zero_shot}, {"fill-mask", run_fill_mask},
       {"qa", run_qa},               {"ner", run_ner},     {"info", run_info},
-      {"rerank", bertpp_cli::run_rerank}};
+      {"rerank", bertpp_cli::run_rerank},
+#ifdef BERTPP_WITH_SENTENCEPIECE
+      {"translate", bertpp_cli::run_translate},
+#endif
+  };
   return table;
 }
 
