@@ -16,6 +16,9 @@
 // padding meets zero weights, so its value does not matter.
 #pragma once
 
+#include "bertpp/detail/aligned.hpp"
+#include "bertpp/detail/cpu_features.hpp"
+
 #include <Eigen/Core>
 
 #include <algorithm>
@@ -42,24 +45,6 @@ constexpr Eigen::Index kInt8MaxDepth = 65536;
 
 // Which implementation runs the integer product.
 enum class Int8Kernel { Auto, Portable };
-
-// Heap storage aligned for zmm loads (std::vector<T, AlignedAllocator<T>>).
-template <typename T>
-struct AlignedAllocator {
-  using value_type = T;
-  static constexpr std::size_t kAlignment = 64;
-  AlignedAllocator() = default;
-  template <typename U>
-  AlignedAllocator(const AlignedAllocator<U>&) {}
-  T* allocate(std::size_t n) {
-    return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(kAlignment)));
-  }
-  void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t(kAlignment)); }
-  template <typename U>
-  bool operator==(const AlignedAllocator<U>&) const { return true; }
-  template <typename U>
-  bool operator!=(const AlignedAllocator<U>&) const { return false; }
-};
 
 // Everything one product needs; the kernels compute output panels
 // [panel_begin, panel_end) for all rows.
@@ -157,14 +142,6 @@ inline void int8_gemm_portable(const Int8GemmArgs& g, Eigen::Index panel_begin,
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
-
-// CPUID check, once per process.
-inline bool cpu_has_avx512_vnni() {
-  static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                          __builtin_cpu_supports("avx512vl") &&
-                          __builtin_cpu_supports("avx512vnni");
-  return has;
-}
 
 // 16 floats to int32 codes + 128 (cvtps rounds half to even, like nearbyint).
 BERTPP_INT8_TARGET inline __m512i quantize16_vnni(__m512 x, __m512 inverse) {
@@ -327,19 +304,15 @@ inline void int8_gemm_vnni(const Int8GemmArgs& g, Eigen::Index panel_begin,
 #endif
 #undef BERTPP_INT8_TARGET
 
-#else
-
-inline bool cpu_has_avx512_vnni() { return false; }
-
 #endif
 
 // True when the AVX-512 VNNI kernel runs on this CPU.
-inline bool int8_vnni_available() { return cpu_has_avx512_vnni(); }
+inline bool int8_vnni_available() { return int8_path() == Int8Path::Avx512Vnni; }
 
 // One row of activations to u8 with the chosen implementation.
 inline float quantize_row(Int8Kernel kernel, const float* x, Eigen::Index k, std::uint8_t* out) {
 #if BERTPP_INT8_X86
-  if (kernel == Int8Kernel::Auto && cpu_has_avx512_vnni()) return quantize_row_vnni(x, k, out);
+  if (kernel == Int8Kernel::Auto && int8_vnni_available()) return quantize_row_vnni(x, k, out);
 #endif
   (void)kernel;
   return quantize_row_portable(x, k, out);
@@ -348,7 +321,7 @@ inline float quantize_row(Int8Kernel kernel, const float* x, Eigen::Index k, std
 inline void int8_gemm(Int8Kernel kernel, const Int8GemmArgs& g, Eigen::Index panel_begin,
                       Eigen::Index panel_end) {
 #if BERTPP_INT8_X86
-  if (kernel == Int8Kernel::Auto && cpu_has_avx512_vnni())
+  if (kernel == Int8Kernel::Auto && int8_vnni_available())
     return int8_gemm_vnni(g, panel_begin, panel_end);
 #endif
   (void)kernel;

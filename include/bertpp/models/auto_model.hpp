@@ -38,6 +38,7 @@ class AutoModel {
     // Layer by layer, so at most one layer's float weights are resident extra.
     for (TransformerLayer& layer : state->encoder.layers) {
       if (options.quantization == Quantization::DynamicInt8) layer.quantize();
+      else layer.pack();
       for (const Parameter& weight : layer.unread_weights())
         state->store.evict(weight.data, static_cast<std::size_t>(weight.rows * weight.cols));
     }

@@ -147,13 +147,22 @@ struct TransformerLayer {
     output.quantize();
   }
 
+  // The four dense layers run the SIMD float kernels on weights packed in
+  // their layout (a no-op under a portable instruction set).
+  void pack() {
+    qkv.pack();
+    attention_output.pack();
+    intermediate.pack();
+    output.pack();
+  }
+
   // The checkpoint weights this layer no longer reads once fused (q, k, v)
-  // or quantised (all of them): their pages can leave memory.
+  // or packed or quantised (the others): their pages can leave memory.
   std::vector<Parameter> unread_weights() const {
     std::vector<Parameter> unread;
     for (const Linear& part : qkv.parts) unread.push_back(part.weight);
     for (const Linear* dense : {&attention_output, &intermediate, &output})
-      if (dense->quantized()) unread.push_back(dense->weight);
+      if (dense->quantized() || dense->is_packed()) unread.push_back(dense->weight);
     return unread;
   }
 
