@@ -126,7 +126,7 @@ TEST_CASE("row-major B with ragged widths, no bias") {
     }
 }
 
-TEST_CASE("a fused activation equals applying it afterwards; strided blocks work") {
+TEST_CASE("a fused activation matches applying it afterwards; strided blocks work") {
   CapGuard guard;
   const Matrix x = pattern(40, 96, 9), w = pattern(80, 96, 10), b = pattern(1, 80, 11);
   bertpp::Linear linear{parameter(w), parameter(b)};
@@ -136,8 +136,12 @@ TEST_CASE("a fused activation equals applying it afterwards; strided blocks work
     Matrix fused(40, 80), plain(40, 80);
     linear.forward(x, fused, bertpp::Activation::Gelu);
     linear.forward(x, plain);
-    bertpp::apply_activation(bertpp::Activation::Gelu, plain);
-    CHECK((fused - plain).cwiseAbs().maxCoeff() == 0.0f);
+    const Matrix pre = plain;
+    bertpp::apply_activation(bertpp::Activation::Gelu, plain);  // Eigen's erf
+    // the SIMD levels fuse a vectorised GELU: error < 1.5e-7 |x| (detail/vector_math.hpp)
+    const float worst = ((fused - plain).array().abs() / (pre.array().abs() + 1.0f)).maxCoeff();
+    INFO("worst " << worst);
+    CHECK(worst < 3e-7f);
 
     Matrix wide = Matrix::Zero(40, 200);
     const Matrix big_x = pattern(50, 150, 12);
