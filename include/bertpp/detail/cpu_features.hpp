@@ -14,6 +14,7 @@
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define BERTPP_X86_KERNELS 1
+#include <cpuid.h>
 #else
 #define BERTPP_X86_KERNELS 0
 #endif
@@ -64,9 +65,10 @@ inline CpuInfo detect_cpu() {
   info.avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                 __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
   info.avx512_vnni = info.avx512 && __builtin_cpu_supports("avx512vnni");
-#if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 11)
-  info.avx_vnni = info.avx2_fma && __builtin_cpu_supports("avxvnni");
-#endif
+  // AVX-VNNI: CPUID leaf 7 sub-leaf 1, EAX bit 4 (not every compiler's
+  // __builtin_cpu_supports knows it); its ymm state is AVX2's.
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (__get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx)) info.avx_vnni = info.avx2_fma && (eax & (1u << 4));
 #endif
 #if defined(_SC_LEVEL1_DCACHE_SIZE) && defined(_SC_LEVEL2_CACHE_SIZE)
   const long l1 = ::sysconf(_SC_LEVEL1_DCACHE_SIZE), l2 = ::sysconf(_SC_LEVEL2_CACHE_SIZE);

@@ -66,7 +66,11 @@ void gemm_forward(InstructionSet level, const In& x, const GemmB& b, const float
     args.bias = bias;
     args.c = y.data();
     args.ldc = y.outerStride();
-    parallel_ranges(out, linear_threads(x.rows(), in, out), kSgemmPanel,
+    // Slices of whole micro-tiles (64 columns on AVX-512) where there are enough.
+    const int threads = linear_threads(x.rows(), in, out);
+    const Eigen::Index tile = sgemm_kernels(level).tile;
+    const Eigen::Index align = out >= tile * 2 * threads ? tile : kSgemmPanel;
+    parallel_ranges(out, threads, align,
                     [&](Eigen::Index begin, Eigen::Index end) {
                       sgemm(level, args, begin, end,
                             [&](Eigen::Index r0, Eigen::Index r1, Eigen::Index c0, Eigen::Index c1) {
