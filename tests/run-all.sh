@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
 # Builds bertpp and runs every test: a Release build, then an ASan+UBSan build.
 # Installs the Debian packages it needs first. Usage: bash tests/run-all.sh
+# The Release suite includes the server tests (tests/server, needs cpp-httplib) and the Dask
+# scale-out test (tests/distributed, needs /usr/bin/python3 with Dask); install-deps.sh installs both.
 #   BERTPP_SANITIZE=0  skip the sanitizer build
 #   BERTPP_SHARED_DIR  where the golden data lives (default: ../shared)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-bash third_party/install-deps.sh
+bash third_party/install-deps.sh ccache
 jobs="$(nproc)"
+# ccache: a rerun, or a fresh clone on a machine that built bertpp before,
+# recompiles only what changed. Paths are rewritten relative to the folder
+# holding the checkout (and ../shared), so clones in other folders hit too.
+if command -v ccache >/dev/null; then
+  export CMAKE_CXX_COMPILER_LAUNCHER=ccache CCACHE_BASEDIR="$(dirname "$root")"
+  export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-20G}"
+fi
 
 run_suite() {  # run_suite <build-dir> <cmake args...>
   local dir="$1"; shift

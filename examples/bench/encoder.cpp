@@ -5,7 +5,7 @@
 // (real, unpadded tokens) and achieved GFLOP/s per case.
 //
 //   bertpp-bench-encoder [--preset bert-base|minilm-l6|bert-tiny] [--threads N]
-//                        [--runs N] [--warmup N] [--int8] [--json]
+//                        [--runs N] [--warmup N] [--int8] [--dtype f32|f16|bf16] [--load-only] [--json]
 //                        [--sentences FILE --tokenizer MODEL_FOLDER]
 //                        [--cases NAME,NAME,...] [--dump-inputs FILE]
 //                        [--pipeline SENTENCE_TRANSFORMERS_FOLDER]
@@ -19,7 +19,9 @@
 // examples/bench/ort_cases.js feeds ONNX Runtime; all cases, whatever
 // --cases says). --int8 loads the model
 // with Quantization::DynamicInt8 (GFLOP/s then counts the int8
-// multiply-adds alike).
+// multiply-adds alike). --dtype stores the weights as F16 or BF16
+// (converted to float32 at load); the report gives resident memory (RSS)
+// before and after loading and at exit; --load-only stops after loading.
 //
 // --pipeline also times the whole sentence-embedding pipeline (tokenize,
 // pack, encode, pool, normalise; SentenceEmbeddingPipeline::encode) over
@@ -45,6 +47,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -83,6 +86,57 @@ struct XorShift {
   }
 };
 
+// The dtype the weights are stored in (--dtype).
+std::string g_dtype = "F32";
+
+// float -> IEEE half, round to nearest even (the weights here are normal or zero).
+std::uint16_t to_f16(float value) {
+  std::uint32_t x;
+  std::memcpy(&x, &value, sizeof x);
+  const std::uint32_t sign = (x >> 16) & 0x8000u, mantissa = x & 0x7fffffu;
+  const int exponent = static_cast<int>((x >> 23) & 0xffu) - 127 + 15;
+  if (exponent >= 31) return static_cast<std::uint16_t>(sign | 0x7c00u);
+  if (exponent <= 0) {  // subnormal half (or zero)
+    if (exponent < -10) return static_cast<std::uint16_t>(sign);
+    const std::uint32_t full = mantissa | 0x800000u;
+    const int shift = 14 - exponent;
+    std::uint32_t half = full >> shift;
+    const std::uint32_t rest = full & ((1u << shift) - 1), middle = 1u << (shift - 1);
+    if (rest > middle || (rest == middle && (half & 1u))) ++half;
+    return static_cast<std::uint16_t>(sign | half);
+  }
+  std::uint32_t half = (static_cast<std::uint32_t>(exponent) << 10) | (mantissa >> 13);
+  const std::uint32_t rest = mantissa & 0x1fffu;
+  if (rest > 0x1000u || (rest == 0x1000u && (half & 1u))) ++half;
+  return static_cast<std::uint16_t>(sign | half);
+}
+
+std::uint16_t to_bf16(float value) {
+  std::uint32_t x;
+  std::memcpy(&x, &value, sizeof x);
+  return static_cast<std::uint16_t>((x + 0x7fffu + ((x >> 16) & 1u)) >> 16);
+}
+
+// Adds a tensor in g_dtype.
+void add(bertpp::SafetensorsWriter& w, const std::string& name, std::vector<std::int64_t> shape,
+         const bertpp::SafetensorsWriter::Generator& generate) {
+  if (g_dtype == "F32") {
+    w.add(name, std::move(shape), generate);
+    return;
+  }
+  std::size_t count = 1;
+  for (auto d : shape) count *= static_cast<std::size_t>(d);
+  std::vector<float> values(count);
+  generate(values.data(), count);
+  std::string bytes(2 * count, '\0');
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::uint16_t bits = g_dtype == "F16" ? to_f16(values[i]) : to_bf16(values[i]);
+    bytes[2 * i] = static_cast<char>(bits & 0xff);
+    bytes[2 * i + 1] = static_cast<char>(bits >> 8);
+  }
+  w.add_raw(name, g_dtype, std::move(shape), std::move(bytes));
+}
+
 // Random weights in [-0.04, 0.04), drawn as the file is written.
 bertpp::SafetensorsWriter::Generator random_values(XorShift& random) {
   return [&random](float* values, std::size_t count) {
@@ -95,13 +149,13 @@ bertpp::SafetensorsWriter::Generator constant_values(float value) {
 }
 
 void add_linear(bertpp::SafetensorsWriter& w, XorShift& random, const std::string& scope, int in, int out) {
-  w.add(scope + ".weight", {out, in}, random_values(random));
-  w.add(scope + ".bias", {out}, random_values(random));
+  add(w, scope + ".weight", {out, in}, random_values(random));
+  add(w, scope + ".bias", {out}, random_values(random));
 }
 
 void add_norm(bertpp::SafetensorsWriter& w, const std::string& scope, int size) {
-  w.add(scope + ".weight", {size}, constant_values(1.0f));
-  w.add(scope + ".bias", {size}, constant_values(0.0f));
+  add(w, scope + ".weight", {size}, constant_values(1.0f));
+  add(w, scope + ".bias", {size}, constant_values(0.0f));
 }
 
 void write_model(const Preset& p, const std::string& dir) {
@@ -120,9 +174,9 @@ void write_model(const Preset& p, const std::string& dir) {
   std::ofstream(dir + "/config.json") << config.dump(2);
   bertpp::SafetensorsWriter w;
   XorShift random;
-  w.add("embeddings.word_embeddings.weight", {kVocab, p.hidden}, random_values(random));
-  w.add("embeddings.position_embeddings.weight", {kPositions, p.hidden}, random_values(random));
-  w.add("embeddings.token_type_embeddings.weight", {kTypes, p.hidden}, random_values(random));
+  add(w, "embeddings.word_embeddings.weight", {kVocab, p.hidden}, random_values(random));
+  add(w, "embeddings.position_embeddings.weight", {kPositions, p.hidden}, random_values(random));
+  add(w, "embeddings.token_type_embeddings.weight", {kTypes, p.hidden}, random_values(random));
   add_norm(w, "embeddings.LayerNorm", p.hidden);
   for (int i = 0; i < p.layers; ++i) {
     const std::string s = "encoder.layer." + std::to_string(i);
@@ -205,7 +259,7 @@ std::vector<std::string> read_sentences(const std::string& path) {
 // of a model folder.
 Case sentences_case(const std::string& path, const std::string& tokenizer_folder, int count) {
   const std::vector<std::string> lines = read_sentences(path);
-  const auto tokenizer = bertpp::WordPieceTokenizer::from_folder(tokenizer_folder);
+  const auto tokenizer = bertpp::Tokenizer::from_folder(tokenizer_folder);
   if (tokenizer.vocab_size() > static_cast<std::size_t>(kVocab))
     throw bertpp::Error(tokenizer_folder + ": vocabulary larger than the benchmark model's " +
                         std::to_string(kVocab));
@@ -302,7 +356,7 @@ std::string compile_flags() {
 struct Options {
   const Preset* preset = &kPresets[0];
   int threads = 0, runs = 10, warmup = 2;
-  bool json = false, int8 = false;
+  bool json = false, int8 = false, load_only = false;
   std::string sentences, tokenizer;  // --sentences FILE --tokenizer MODEL_FOLDER
   std::string cases, dump_inputs, pipeline;
 };
@@ -314,6 +368,14 @@ Options parse_options(int argc, char** argv) {
     const bool has_value = i + 1 < argc;
     if (arg == "--json") o.json = true;
     else if (arg == "--int8") o.int8 = true;
+    else if (arg == "--load-only") o.load_only = true;
+    else if (arg == "--dtype" && has_value) {
+      std::string dtype = argv[++i];
+      for (char& ch : dtype) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      if (dtype != "F32" && dtype != "F16" && dtype != "BF16")
+        throw bertpp::ArgumentError("unknown --dtype '" + dtype + "' (f32, f16, bf16)");
+      g_dtype = dtype;
+    }
     else if (arg == "--threads" && has_value) o.threads = std::atoi(argv[++i]);
     else if (arg == "--runs" && has_value) o.runs = std::max(1, std::atoi(argv[++i]));
     else if (arg == "--warmup" && has_value) o.warmup = std::max(0, std::atoi(argv[++i]));
@@ -330,7 +392,8 @@ Options parse_options(int argc, char** argv) {
       if (!o.preset) throw bertpp::ArgumentError("unknown preset '" + name + "' (bert-base, minilm-l6, bert-tiny)");
     } else {
       throw bertpp::ArgumentError("usage: bertpp-bench-encoder [--preset NAME] [--threads N] [--runs N] "
-                                  "[--warmup N] [--int8] [--sentences FILE --tokenizer MODEL_FOLDER] [--cases LIST] "
+                                  "[--warmup N] [--int8] [--dtype f32|f16|bf16] [--load-only] "
+                                  "[--sentences FILE --tokenizer MODEL_FOLDER] [--cases LIST] "
                                   "[--dump-inputs FILE] [--pipeline FOLDER] [--json]; "
                                   "bad argument '" + arg + "'");
     }
@@ -426,12 +489,14 @@ int run(int argc, char** argv) {
   TempFolder folder;
   write_model(p, folder.path);
   const double rss_before = peak_rss_mb();
+  const double rss_now_before = current_rss_mb();
   const auto load_start = std::chrono::steady_clock::now();
   bertpp::LoadOptions load_options;
   if (o.int8) load_options.quantization = bertpp::Quantization::DynamicInt8;
   const bertpp::AutoModel model = bertpp::AutoModel::from_folder(folder.path, load_options);
   const double load_seconds = seconds_since(load_start);
   const double rss_loaded = peak_rss_mb();
+  const double rss_after_load = current_rss_mb();
 
   nlohmann::json report = {{"preset", p.name},
                            {"threads", bertpp::num_threads()},
@@ -442,20 +507,24 @@ int run(int argc, char** argv) {
                            {"flags", compile_flags()},
                            {"cpu", cpu_model()},
                            {"load_seconds", load_seconds},
+                           {"dtype", g_dtype},
                            {"peak_rss_mb_after_load", rss_loaded},
+                           {"rss_mb_before_load", rss_now_before},
+                           {"rss_mb_after_load", rss_after_load},
                            {"peak_rss_mb_before_load", rss_before},
                            {"cases", nlohmann::json::array()}};
   if (!o.json)
-    std::printf("preset %s, %s, kernels %s, threads %d, %s, %s\ncpu: %s\nload %.3f s, peak RSS %.1f MB after load\n\n"
+    std::printf("preset %s (%s stored), %s, kernels %s, threads %d, %s, %s\ncpu: %s\n"
+                "load %.3f s, RSS %.1f MB after load (peak %.1f MB)\n\n"
                 "%-18s %6s %7s %12s %12s %9s\n",
-                p.name, report["weights"].get<std::string>().c_str(),
+                p.name, g_dtype.c_str(), report["weights"].get<std::string>().c_str(),
                 report["kernels"].get<std::string>().c_str(), bertpp::num_threads(), report["compiler"].get<std::string>().c_str(),
                 report["flags"].get<std::string>().c_str(), report["cpu"].get<std::string>().c_str(),
-                load_seconds, rss_loaded, "case",
+                load_seconds, rss_after_load, rss_loaded, "case",
                 "tokens", "padded", "median ms", "tokens/s", "GFLOP/s");
-  std::vector<Case> cases = make_cases(o);
+  std::vector<Case> cases = o.load_only ? std::vector<Case>{} : make_cases(o);
   if (!o.dump_inputs.empty()) dump_inputs(cases, o.dump_inputs);
-  cases = select_cases(std::move(cases), o);
+  if (!o.load_only) cases = select_cases(std::move(cases), o);
   for (const Case& c : cases) {
     const bertpp::ModelInput input = make_input(c);
     bertpp::ForwardOptions forward;

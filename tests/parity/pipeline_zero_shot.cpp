@@ -35,7 +35,7 @@ TEST_CASE("zero-shot refuses empty labels, bad templates and unknown arguments")
   if (!bertpp_test::have_golden(folder)) return;
   const bertpp::ZeroShotClassificationPipeline classifier(bertpp_test::golden_path(folder));
   CHECK_THROWS_AS(classifier("text", {}), bertpp::ArgumentError);
-  bertpp::ZeroShotOptions bad;
+  bertpp::ZeroShotClassificationOptions bad;
   bad.hypothesis_template = "No placeholder.";
   CHECK_THROWS_AS(classifier("text", {"a"}, bad), bertpp::ArgumentError);
   CHECK_THROWS_AS(classifier.run({{"sequences", "x"}, {"candidate_labels", {"a"}}, {"multi", true}}),

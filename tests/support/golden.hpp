@@ -5,6 +5,8 @@
 // missing folder is a failure, so CI can never pass by skipping.
 #pragma once
 
+#include "support/paths.hpp"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -19,7 +21,7 @@ namespace bertpp_test {
 
 inline std::string shared_dir() {
   if (const char* env = std::getenv("BERTPP_SHARED_DIR")) return env;
-  return BERTPP_SHARED_DIR;
+  return compiled_shared_dir();
 }
 
 inline std::string golden_path(const std::string& relative) {

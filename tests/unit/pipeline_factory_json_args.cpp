@@ -47,3 +47,40 @@ TEST_CASE("task names: HF aliases map to canonical tasks, unknown ones list the 
 TEST_CASE("a folder without config.json cannot be given a task") {
   CHECK_THROWS_AS(bertpp::infer_task("/nonexistent/model"), bertpp::LoadError);
 }
+
+TEST_CASE("integer arguments: one checked conversion refuses floats, negatives, bools, strings and huge values") {
+  const nlohmann::json args = {{"doc_stride", 1e300}, {"max_answer_len", -1}, {"top_k", true},
+                               {"batch_size", "8"},   {"max_seq_len", 2.0},  {"huge", 18446744073709551615ull},
+                               {"ok", 7},             {"zero", 0}};
+  JsonArgs reader(args, "question-answering");
+  CHECK_THROWS_WITH(reader.count("doc_stride", 1),
+                    Catch::Contains("'doc_stride'") && Catch::Contains("1e+300") &&
+                        !Catch::Contains("18446744073709551615"));
+  CHECK_THROWS_WITH(reader.count("max_answer_len", 15), Catch::Contains("'max_answer_len'") &&
+                                                            Catch::Contains("got -1"));
+  CHECK_THROWS_WITH(reader.count("top_k", 1), Catch::Contains("'top_k'") && Catch::Contains("boolean"));
+  CHECK_THROWS_WITH(reader.count("batch_size", 1), Catch::Contains("'batch_size'"));
+  CHECK_THROWS_WITH(reader.optional_count("max_seq_len"), Catch::Contains("'max_seq_len'"));
+  CHECK_THROWS_WITH(reader.count("huge", 1), Catch::Contains("'huge'") && Catch::Contains("2147483647"));
+  CHECK(reader.count("ok", 1) == 7);
+  CHECK_THROWS_WITH(reader.count("zero", 1, 1), Catch::Contains("from 1 to"));
+  CHECK_FALSE(reader.optional_count("absent"));
+  CHECK(reader.optional_count("ok") == std::optional<std::size_t>(7));
+  CHECK_THROWS_AS(reader.count("ok", 1, 0, 5), bertpp::ArgumentError);
+}
+
+TEST_CASE("rerank is the cross-encoder task") {
+  CHECK(bertpp::canonical_task("rerank") == "cross-encoder");
+  CHECK(bertpp::canonical_task("cross-encoder") == "cross-encoder");
+}
+
+TEST_CASE("integer lists: each element checked, floats and out-of-range values refused") {
+  const nlohmann::json args = {{"layers", {-1, -2}}, {"bad", {1, 1e300}}, {"huge", {-3000000000LL}},
+                               {"scalar", 3}};
+  JsonArgs reader(args, "feature-extraction");
+  CHECK(reader.integer_list("layers", {}) == std::vector<int>{-1, -2});
+  CHECK(reader.integer_list("absent", {7}) == std::vector<int>{7});
+  CHECK_THROWS_WITH(reader.integer_list("bad", {}), Catch::Contains("'bad'"));
+  CHECK_THROWS_WITH(reader.integer_list("huge", {}), Catch::Contains("-3000000000"));
+  CHECK_THROWS_WITH(reader.integer_list("scalar", {}), Catch::Contains("list of integers"));
+}

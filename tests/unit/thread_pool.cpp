@@ -1,6 +1,7 @@
 // The worker pool behind bertpp's parallel loops: every chunk runs exactly
-// once, the caller takes part, nested and concurrent loops run inline, and a
-// task's exception reaches the caller after all chunks are done.
+// once, the caller takes part, nested loops run inline, concurrent loops
+// share the workers, and a task's exception reaches the caller after all
+// chunks are done.
 #include <bertpp/detail/thread_pool.hpp>
 #include <bertpp/runtime.hpp>
 
@@ -92,4 +93,35 @@ TEST_CASE("loops from several caller threads at once all complete") {
     });
   for (std::thread& caller : callers) caller.join();
   CHECK(total.load() == 4L * 100 * 55);
+}
+
+namespace {
+// Runs a loop whose every chunk waits (up to 5 s) until a second thread has
+// joined it: true when one did. A loop left to its caller alone says false.
+bool loop_gets_a_second_thread(int chunks) {
+  std::mutex mutex;
+  std::set<std::thread::id> seen;
+  std::atomic<bool> joined{false};
+  ThreadPool::instance().run(chunks, 2, [&](int, int) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      seen.insert(std::this_thread::get_id());
+      if (seen.size() >= 2) joined = true;
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!joined && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  });
+  return joined;
+}
+}  // namespace
+
+TEST_CASE("two loops running at once each get a worker (fair share, not inline)") {
+  bertpp::set_num_threads(3);  // the caller and two workers
+  std::atomic<int> served{0};
+  std::thread other([&] { served.fetch_add(loop_gets_a_second_thread(4) ? 1 : 0); });
+  served.fetch_add(loop_gets_a_second_thread(4) ? 1 : 0);
+  other.join();
+  CHECK(served.load() == 2);
+  bertpp::set_num_threads(2);
 }

@@ -13,9 +13,12 @@
 
 #include "bertpp/detail/thread_pool.hpp"
 
-#include <Eigen/Core>
+#ifdef _OPENMP
+#include <Eigen/Core>  // Eigen::setNbThreads, below
+#endif
 
 #include <algorithm>
+#include <cstddef>
 
 namespace bertpp {
 namespace detail {
@@ -47,11 +50,11 @@ inline int threads_for_elements(double elements, double max_parts = 1e18) {
 
 // Chunks to cut work into for `threads` threads: several per thread, so a
 // thread that starts late (busy machine) leaves its share to the others.
-inline int chunks_for(int threads, Eigen::Index max_chunks) {
+inline int chunks_for(int threads, std::ptrdiff_t max_chunks) {
   constexpr int kChunksPerThread = 4;
   if (threads <= 1) return 1;
-  return static_cast<int>(std::max<Eigen::Index>(
-      1, std::min<Eigen::Index>(max_chunks, Eigen::Index{threads} * kChunksPerThread)));
+  return static_cast<int>(std::max<std::ptrdiff_t>(
+      1, std::min<std::ptrdiff_t>(max_chunks, std::ptrdiff_t{threads} * kChunksPerThread)));
 }
 
 // Runs fn(chunk, participant) for chunk in [0, chunks) on up to `threads`
@@ -61,16 +64,23 @@ void parallel_chunks(int chunks, int threads, Fn&& fn) {
   ThreadPool::instance().run(chunks, threads, fn);
 }
 
-// Eigen's own GEMM threading off, once per process (see above).
+// Eigen threads its GEMMs only when the program is compiled with OpenMP.
+// Then bertpp turns that off once per process (it splits the products
+// itself, see above); it is a process-wide Eigen setting, so a host that
+// wants OpenMP products of its own sets Eigen::setNbThreads again after
+// bertpp's first forward pass (README, "Threads"). Without OpenMP bertpp
+// leaves Eigen's settings alone.
 inline void disable_eigen_threads() {
+#ifdef _OPENMP
   static const bool done = (Eigen::setNbThreads(1), true);
   (void)done;
+#endif
 }
 
 // [begin, end) of part `index` of `count` over `size` items, boundaries
 // rounded to multiples of `align` so each slice starts on a SIMD boundary.
-inline void split_range(Eigen::Index size, int index, int count, Eigen::Index align,
-                        Eigen::Index& begin, Eigen::Index& end) {
+inline void split_range(std::ptrdiff_t size, int index, int count, std::ptrdiff_t align,
+                        std::ptrdiff_t& begin, std::ptrdiff_t& end) {
   auto boundary = [&](int i) {
     if (i >= count) return size;
     return std::min(size, size * i / count / align * align);
@@ -82,10 +92,10 @@ inline void split_range(Eigen::Index size, int index, int count, Eigen::Index al
 // fn(begin, end) over [0, size) cut into chunks for `threads` threads, with
 // boundaries at multiples of `align`.
 template <typename Fn>
-void parallel_ranges(Eigen::Index size, int threads, Eigen::Index align, Fn&& fn) {
-  const int chunks = chunks_for(threads, std::max<Eigen::Index>(1, size / align));
+void parallel_ranges(std::ptrdiff_t size, int threads, std::ptrdiff_t align, Fn&& fn) {
+  const int chunks = chunks_for(threads, std::max<std::ptrdiff_t>(1, size / align));
   parallel_chunks(chunks, threads, [&](int chunk, int) {
-    Eigen::Index begin = 0, end = 0;
+    std::ptrdiff_t begin = 0, end = 0;
     split_range(size, chunk, chunks, align, begin, end);
     if (end > begin) fn(begin, end);
   });

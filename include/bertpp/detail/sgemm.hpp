@@ -92,6 +92,11 @@ struct PackedWeights {
     return w;
   }
 
+  // The bias without its padding.
+  Eigen::Map<const Eigen::Matrix<float, 1, Eigen::Dynamic>> bias_vector() const {
+    return {bias.data(), out};
+  }
+
   GemmB operand() const { return {GemmB::Layout::Panels, data.data(), 0}; }
 };
 

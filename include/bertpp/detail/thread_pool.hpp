@@ -9,6 +9,11 @@
 // chunks than threads, every participant claims the next chunk until none is
 // left, and the caller waits only for chunks already being computed. A
 // worker that wakes late finds nothing to do. Idle workers sleep.
+//
+// Contract for host applications: one pool per process, started lazily on
+// the first threaded loop. Loops from several threads at once share its
+// workers fairly; set_num_threads caps each loop's threads. A child
+// process made by fork() starts with a fresh pool of its own.
 #pragma once
 
 #include <algorithm>
@@ -20,6 +25,13 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <pthread.h>
+#define BERTPP_HAS_PTHREAD_ATFORK 1
+#else
+#define BERTPP_HAS_PTHREAD_ATFORK 0
+#endif
 
 namespace bertpp {
 namespace detail {
@@ -44,8 +56,8 @@ class TaskRef {
 
 class ThreadPool {
  public:
-  // task(chunk, participant): participant 0 is the caller, workers are
-  // 1..threads-1 (an index for per-thread scratch space).
+  // task(chunk, participant): participant 0 is the caller, workers that join
+  // the loop are 1..threads-1 (an index for per-thread scratch space).
   using Task = TaskRef;
 
   static ThreadPool& instance() {
@@ -55,11 +67,12 @@ class ThreadPool {
 
   ~ThreadPool() {
     {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stop_ = true;
+      std::lock_guard<std::mutex> lock(state_->mutex);
+      state_->stop = true;
     }
-    wake_.notify_all();
-    for (std::thread& worker : workers_) worker.join();
+    state_->wake.notify_all();
+    for (std::thread& worker : state_->workers) worker.join();
+    delete state_;
   }
 
   ThreadPool(const ThreadPool&) = delete;
@@ -77,32 +90,38 @@ class ThreadPool {
   static bool in_task() { return in_task_flag(); }
 
   // Runs task(c, participant) for every c in [0, chunks) on the caller and
-  // up to threads - 1 workers, and returns when all chunks are done. A
-  // nested call, or one made while another thread's loop holds the pool,
+  // up to threads - 1 workers, and returns when all chunks are done. Loops
+  // from several threads at once share the workers fairly: an idle worker
+  // joins the running loop that has the fewest participants. A nested call
   // runs inline on its caller. The first exception a task throws is
   // rethrown here once every chunk has finished.
   void run(int chunks, int threads, const Task& task) {
     threads = std::min({threads, chunks, size()});
-    if (threads <= 1 || in_task() || !busy_.try_lock()) {
+    if (threads <= 1 || in_task()) {
       run_inline(chunks, task);
       return;
     }
-    std::lock_guard<std::mutex> hold(busy_, std::adopt_lock);
     auto job = std::make_shared<Job>(&task, chunks, threads);
+    State& state = *state_;
     {
-      std::lock_guard<std::mutex> lock(mutex_);
-      start_workers(threads - 1);
-      job_ = job;
-      ++generation_;
+      std::lock_guard<std::mutex> lock(state.mutex);
+      start_workers(state, size() - 1);
+      state.active.push_back(job);
     }
-    wake_.notify_all();
+    state.wake.notify_all();
     work(*job, 0);
     job->wait();
     {
-      std::lock_guard<std::mutex> lock(mutex_);
-      job_.reset();
+      std::lock_guard<std::mutex> lock(state.mutex);
+      state.active.erase(std::find(state.active.begin(), state.active.end(), job));
     }
     if (job->error) std::rethrow_exception(job->error);
+  }
+
+  // Workers started so far (they sleep when idle).
+  int workers() const {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    return static_cast<int>(state_->workers.size());
   }
 
  private:
@@ -111,10 +130,13 @@ class ThreadPool {
 
     const Task* task;  // the caller's: read only for chunks claimed before `done` reaches `chunks`
     const int chunks, threads;
+    int joined = 1;  // participants so far, the caller included (guarded by State::mutex)
     std::atomic<int> next{0}, done{0};
     std::exception_ptr error;
     std::mutex mutex;  // guards `error` and the wait below
     std::condition_variable finished;
+
+    bool open() const { return joined < threads && next.load(std::memory_order_relaxed) < chunks; }
 
     void wait() {
       for (int spin = 0; spin < 2000; ++spin)  // most chunks end within microseconds
@@ -124,7 +146,26 @@ class ThreadPool {
     }
   };
 
-  ThreadPool() { set_size(0); }
+  // Everything the workers share. After fork() the child has none of the
+  // parent's workers and its mutexes may be held by threads that do not
+  // exist there: the child abandons this state (leaks it, never touching
+  // the dead threads) and starts from a new one.
+  struct State {
+    mutable std::mutex mutex;
+    std::condition_variable wake;
+    std::vector<std::thread> workers;
+    std::vector<std::shared_ptr<Job>> active;  // loops still taking workers
+    bool stop = false;
+  };
+
+  ThreadPool() : state_(new State) {
+    set_size(0);
+#if BERTPP_HAS_PTHREAD_ATFORK
+    ::pthread_atfork(nullptr, nullptr, [] { instance().after_fork_in_child(); });
+#endif
+  }
+
+  void after_fork_in_child() { state_ = new State; }  // the old one is deliberately leaked
 
   static bool& in_task_flag() {
     thread_local bool flag = false;
@@ -154,37 +195,36 @@ class ThreadPool {
     flag = false;
   }
 
-  // Called with mutex_ held.
-  void start_workers(int wanted) {
-    while (static_cast<int>(workers_.size()) < wanted) {
-      const int participant = static_cast<int>(workers_.size()) + 1;
-      workers_.emplace_back([this, participant] { worker_loop(participant); });
-    }
+  // Called with state.mutex held.
+  void start_workers(State& state, int wanted) {
+    while (static_cast<int>(state.workers.size()) < wanted)
+      state.workers.emplace_back([&state] { worker_loop(state); });
   }
 
-  void worker_loop(int participant) {
-    std::uint64_t seen = 0;
+  // Called with state.mutex held: the open loop with the fewest participants.
+  static std::shared_ptr<Job> pick(const State& state) {
+    std::shared_ptr<Job> best;
+    for (const auto& job : state.active)
+      if (job->open() && (!best || job->joined < best->joined)) best = job;
+    return best;
+  }
+
+  static void worker_loop(State& state) {
     for (;;) {
-      std::shared_ptr<Job> job;
+      std::shared_ptr<Job> job;  // shared: a late worker may still touch its counters
+      int participant = 0;
       {
-        std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
-        if (stop_) return;
-        seen = generation_;
-        job = job_;  // shared: a late worker may still touch its counters
+        std::unique_lock<std::mutex> lock(state.mutex);
+        state.wake.wait(lock, [&] { return state.stop || (job = pick(state)) != nullptr; });
+        if (state.stop) return;
+        participant = job->joined++;
       }
-      if (job && participant < job->threads) work(*job, participant);
+      work(*job, participant);
     }
   }
 
   std::atomic<int> size_{1};
-  std::mutex busy_;  // held by the one loop that owns the workers
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::vector<std::thread> workers_;
-  std::shared_ptr<Job> job_;
-  std::uint64_t generation_ = 0;
-  bool stop_ = false;
+  State* state_;
 };
 
 }  // namespace detail

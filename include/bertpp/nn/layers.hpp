@@ -10,6 +10,7 @@
 #include "bertpp/nn/activations.hpp"
 #include "bertpp/nn/parameter.hpp"
 #include "bertpp/nn/quantized.hpp"
+#include "bertpp/nn/softmax.hpp"
 #include "bertpp/nn/tensor.hpp"
 #include "bertpp/nn/weight_binder.hpp"
 #include "bertpp/runtime.hpp"
@@ -146,8 +147,12 @@ struct Linear {
 
   // Dynamic int8 quantisation (see nn/quantized.hpp).
   void quantize() {
-    int8 = std::make_shared<const QuantizedLinear>(
-        QuantizedLinear::quantize(weight.matrix(), bias.vector()));
+    if (packed && weight.empty())  // the bound weights were released after packing
+      int8 = std::make_shared<const QuantizedLinear>(
+          QuantizedLinear::quantize(packed->unpack(), packed->bias_vector()));
+    else
+      int8 = std::make_shared<const QuantizedLinear>(
+          QuantizedLinear::quantize(weight.matrix(), bias.vector()));
     packed = nullptr;
   }
   bool quantized() const { return int8 != nullptr; }
@@ -263,16 +268,5 @@ struct QkvProjection {
     else detail::linear_forward(x, weight, bias, y);
   }
 };
-
-// In-place softmax of each row of `scores`.
-template <typename Block>
-void softmax_rows(Block&& scores) {
-  for (Eigen::Index r = 0; r < scores.rows(); ++r) {
-    auto row = scores.row(r);
-    const float max = row.maxCoeff();
-    row = (row.array() - max).exp();
-    row /= row.sum();
-  }
-}
 
 }  // namespace bertpp

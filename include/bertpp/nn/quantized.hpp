@@ -175,9 +175,17 @@ struct QuantizedLinear {
     if (rows == 0 || out_ == 0) return;
     const Eigen::Index lda = groups_ * detail::kInt8Group;
     // The calling thread's buffers, grown as needed and reused by later calls
-    // (no allocation per layer once warmed up).
+    // (no allocation per layer once warmed up); one huge batch does not pin
+    // its memory for the thread's lifetime (released below past the cap).
     thread_local std::vector<std::uint8_t> codes;
     thread_local std::vector<float> row_scales;
+    struct ReleaseIfHuge {
+      ~ReleaseIfHuge() {
+        constexpr std::size_t kKeepBytes = std::size_t{16} << 20;
+        if (codes.capacity() > kKeepBytes) std::vector<std::uint8_t>().swap(codes);
+        if (row_scales.capacity() * sizeof(float) > kKeepBytes) std::vector<float>().swap(row_scales);
+      }
+    } release_if_huge;
     if (codes.size() < idx(rows * lda)) codes.resize(idx(rows * lda));
     if (row_scales.size() < idx(rows)) row_scales.resize(idx(rows));
     // Plain pointers: inside the loop below, on a worker thread, the names

@@ -9,6 +9,7 @@
 #include "bertpp/detail/vector_math.hpp"
 #include "bertpp/nn/activations.hpp"
 #include "bertpp/nn/layers.hpp"
+#include "bertpp/nn/softmax.hpp"
 #include "bertpp/nn/sequence_layout.hpp"
 #include "bertpp/nn/tensor.hpp"
 
@@ -78,12 +79,10 @@ void masked_softmax_rows(Block&& scores, float scale, const AttentionMask* mask,
   const bool padded = mask && mask->padded[sequence];
   for (Eigen::Index r = 0; r < scores.rows(); ++r) {
     auto row = scores.row(r);
+    // Padding keys carry the lowest float as bias: their exp() is exactly 0.
     if (padded) row = row * scale + mask->bias.row(b);
     else row *= scale;
-    const float max = row.maxCoeff();
-    row = (row.array() - max).exp();
-    if (padded) row = row.cwiseProduct(mask->keep.row(b));
-    row /= row.sum();
+    softmax_row(row);
   }
 }
 

@@ -12,6 +12,7 @@
 
 #include "bertpp/detail/json_file.hpp"
 #include "bertpp/error.hpp"
+#include "bertpp/pipelines/cross_encoder.hpp"
 #include "bertpp/pipelines/feature_extraction.hpp"
 #include "bertpp/pipelines/fill_mask.hpp"
 #include "bertpp/pipelines/sentence_embeddings.hpp"
@@ -41,7 +42,7 @@ inline const std::vector<std::string>& pipeline_tasks() {
   static const std::vector<std::string> tasks = {
       "feature-extraction",       "sentence-embeddings", "text-classification",
       "zero-shot-classification", "fill-mask",           "question-answering",
-      "token-classification"};
+      "token-classification",     "cross-encoder"};
   return tasks;
 }
 
@@ -50,12 +51,13 @@ inline std::string canonical_task(const std::string& task) {
   if (task == "sentiment-analysis") return "text-classification";
   if (task == "ner") return "token-classification";
   if (task == "sentence-similarity") return "sentence-embeddings";
+  if (task == "rerank") return "cross-encoder";
   for (const std::string& known : pipeline_tasks())
     if (task == known) return task;
   std::string list;
   for (const std::string& known : pipeline_tasks()) list += (list.empty() ? "" : ", ") + known;
   throw ArgumentError("unknown pipeline task '" + task + "'; known: " + list +
-                      " (aliases: sentiment-analysis, ner, sentence-similarity)");
+                      " (aliases: sentiment-analysis, ner, sentence-similarity, rerank)");
 }
 
 // The task a model folder is made for: from config.json's architectures
@@ -164,7 +166,7 @@ inline AnyPipeline pipeline(const std::string& task, const std::string& model_fo
   if (name == "sentence-embeddings")
     return AnyPipeline(name, SentenceEmbeddingPipeline(model_folder, options));
   auto tokenizer =
-      std::make_shared<const WordPieceTokenizer>(WordPieceTokenizer::from_folder(model_folder));
+      std::make_shared<const Tokenizer>(Tokenizer::from_folder(model_folder));
   auto model = std::make_shared<const AutoModel>(AutoModel::from_folder(model_folder, options));
   if (name == "feature-extraction")
     return AnyPipeline(name, FeatureExtractionPipeline(tokenizer, model));
@@ -173,6 +175,10 @@ inline AnyPipeline pipeline(const std::string& task, const std::string& model_fo
     if (name == "text-classification")
       return AnyPipeline(name, TextClassificationPipeline(tokenizer, model));
     return AnyPipeline(name, ZeroShotClassificationPipeline(tokenizer, model));
+  }
+  if (name == "cross-encoder") {
+    detail::require_head(*model, HeadKind::SequenceClassification, name, model_folder);
+    return AnyPipeline(name, CrossEncoderPipeline(tokenizer, model));
   }
   if (name == "fill-mask") {
     detail::require_head(*model, HeadKind::MaskedLM, name, model_folder);

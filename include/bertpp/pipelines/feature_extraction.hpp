@@ -36,7 +36,7 @@ struct FeatureExtractionOptions {
 // The features of one text: a row per token.
 struct TokenFeatures {
   std::vector<std::string> tokens;
-  std::vector<Offset> offsets;       // UTF-8 byte spans in the text ({0,0} for specials)
+  std::vector<Offset> byte_offsets;  // UTF-8 byte spans in the text ({0,0} for specials)
   std::vector<Offset> char_offsets;  // the same in code points, as Python counts
   Matrix embeddings;                 // [tokens, dim]
 
@@ -101,7 +101,7 @@ class FeatureExtractionPipeline : public Pipeline {
     detail::JsonArgs reader(args, "feature-extraction");
     const nlohmann::json& inputs = reader.required("inputs");
     FeatureExtractionOptions options;
-    options.layers = reader.get<std::vector<int>>("layers", options.layers);
+    options.layers = reader.integer_list("layers", options.layers);
     if (reader.has("combine") && !args.at("combine").is_null())
       options.combine = detail::parse_layer_combine(reader.as<std::string>(args.at("combine"), "combine"));
     options.batch.batch_size = reader.count("batch_size", options.batch.batch_size);
@@ -122,7 +122,7 @@ class FeatureExtractionPipeline : public Pipeline {
                          LayerCombine combine) const {
     TokenFeatures f;
     f.tokens = encoding.tokens;
-    f.offsets = encoding.offsets;
+    f.byte_offsets = encoding.byte_offsets;
     f.char_offsets = char_offsets(encoding, text);
     f.embeddings = detail::combine_layers(layers, first_row,
                                           static_cast<Eigen::Index>(encoding.size()), combine);

@@ -43,7 +43,8 @@ struct QuestionAnsweringOptions {
   std::optional<std::size_t> doc_stride;
   std::size_t max_answer_len = 15;  // in tokens
   // Tokens per window (question + context + specials); HF's default is
-  // min(tokenizer model_max_length, 384).
+  // min(tokenizer model_max_length, 384), here also at most the model's
+  // max_position_embeddings. A larger explicit value is refused.
   std::optional<std::size_t> max_seq_len;
   // Only HF's slow-tokenizer path uses it; accepted for parity, no effect.
   std::size_t max_question_len = 64;
@@ -99,10 +100,15 @@ class QuestionAnsweringPipeline : public Pipeline {
     const EncodeOptions encode = encode_options(options);
     std::vector<Encoding> windows;
     std::vector<std::size_t> first_window;  // input i owns windows [first[i], first[i+1])
+    std::vector<std::pair<std::string, std::string>> pairs;
+    pairs.reserve(inputs.size());
     for (const QuestionAnsweringInput& input : inputs) {
       check(input);
+      pairs.emplace_back(input.question, input.context);
+    }
+    std::vector<Encoding> encodings = tokenizer().encode_batch(pairs, encode);
+    for (Encoding& main : encodings) {
       first_window.push_back(windows.size());
-      Encoding main = tokenizer().encode(input.question, input.context, encode);
       std::vector<Encoding> overflow = std::move(main.overflowing);
       main.overflowing.clear();
       windows.push_back(std::move(main));
@@ -140,13 +146,12 @@ class QuestionAnsweringPipeline : public Pipeline {
     detail::JsonArgs reader(args, "question-answering");
     const std::vector<QuestionAnsweringInput> inputs = parse_inputs(reader);
     QuestionAnsweringOptions options;
-    options.top_k = reader.get<std::size_t>("topk", options.top_k);  // HF's deprecated name
+    options.top_k = reader.count("topk", options.top_k);  // HF's deprecated name
     options.top_k = reader.count("top_k", options.top_k);
-    options.doc_stride = optional_size(reader, args, "doc_stride");
-    options.max_answer_len = reader.get<std::size_t>("max_answer_len", options.max_answer_len);
-    options.max_seq_len = optional_size(reader, args, "max_seq_len");
-    options.max_question_len =
-        reader.get<std::size_t>("max_question_len", options.max_question_len);
+    options.doc_stride = reader.optional_count("doc_stride");
+    options.max_answer_len = reader.count("max_answer_len", options.max_answer_len);
+    options.max_seq_len = reader.optional_count("max_seq_len");
+    options.max_question_len = reader.count("max_question_len", options.max_question_len);
     options.handle_impossible_answer =
         reader.get<bool>("handle_impossible_answer", options.handle_impossible_answer);
     options.align_to_words = reader.get<bool>("align_to_words", options.align_to_words);
@@ -165,13 +170,6 @@ class QuestionAnsweringPipeline : public Pipeline {
     std::vector<float> start, end;
   };
 
-  // A size argument where null or absent means HF's computed default.
-  static std::optional<std::size_t> optional_size(detail::JsonArgs& reader,
-                                                  const nlohmann::json& args, const char* key) {
-    if (!reader.has(key) || args.at(key).is_null()) return std::nullopt;
-    return reader.as<std::size_t>(args.at(key), key);
-  }
-
   static void check(const QuestionAnsweringOptions& options) {
     if (options.top_k < 1) throw ArgumentError("question answering: top_k must be >= 1 (got 0)");
     if (options.max_answer_len < 1)
@@ -187,9 +185,17 @@ class QuestionAnsweringPipeline : public Pipeline {
   // HF's preprocess: pair encoding truncated only in the context, with
   // overflowing windows overlapping by doc_stride tokens, no padding.
   EncodeOptions encode_options(const QuestionAnsweringOptions& options) const {
+    // The default window is clamped to the model's positions (a tokenizer may
+    // claim a longer model_max_length than the model has); an explicit one
+    // that the model cannot take is refused.
+    if (options.max_seq_len && *options.max_seq_len > model_positions())
+      throw ArgumentError("question answering: max_seq_len " + std::to_string(*options.max_seq_len) +
+                          " is longer than the model's " + std::to_string(model_positions()) +
+                          " positions (max_position_embeddings in config.json)");
     const std::size_t max_seq_len =
         options.max_seq_len ? *options.max_seq_len
-                            : std::min<std::size_t>(tokenizer().options().model_max_length, 384);
+                            : std::min({tokenizer().options().model_max_length, std::size_t{384},
+                                        model_positions()});
     const std::size_t doc_stride =
         options.doc_stride ? *options.doc_stride : std::min<std::size_t>(max_seq_len / 2, 128);
     if (doc_stride > max_seq_len)
@@ -198,6 +204,7 @@ class QuestionAnsweringPipeline : public Pipeline {
     EncodeOptions encode;
     encode.add_special_tokens = true;
     encode.truncation = TruncationOptions{max_seq_len, TruncationStrategy::OnlySecond, doc_stride};
+    encode.return_overflowing_tokens = true;
     return encode;
   }
 

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <numeric>
 #include <fstream>
 #include <optional>
 #include <string>
@@ -73,7 +74,8 @@ struct SentenceTransformerConfig {
   static bool exists(const std::string& path) { return std::ifstream(path).good(); }
 
   void read_transformer_settings(const std::string& dir) {
-    for (const char* name : {"sentence_bert_config.json", "sentence_distilbert_config.json"}) {
+    for (const char* name : {"sentence_bert_config.json", "sentence_roberta_config.json",
+                             "sentence_distilbert_config.json"}) {
       const std::string path = dir + "/" + name;
       if (!exists(path)) continue;
       const nlohmann::json j = detail::read_json_file<ConfigError>(path);
@@ -85,9 +87,29 @@ struct SentenceTransformerConfig {
   }
 };
 
+// What encode() does with a text longer than max_seq_length tokens.
+enum class LongTextStrategy {
+  // Keep the first max_seq_length tokens (sentence-transformers' behaviour).
+  Truncate,
+  // Embed the whole text: overlapping windows of max_seq_length tokens (each
+  // with its own [CLS] ... [SEP]), consecutive windows sharing window_stride
+  // word pieces. Each window w is pooled as usual into p_w; with n_w its
+  // token count (special tokens included), the text's embedding is
+  //     e = (sum_w n_w * p_w) / (sum_w n_w),
+  // then normalised when the model has a Normalize module (or
+  // normalize_embeddings is set). A text that fits one window gets exactly
+  // its Truncate embedding.
+  Windows
+};
+
 struct SentenceEmbeddingOptions {
   // Normalize to unit length even when the folder has no Normalize module.
   bool normalize_embeddings = false;
+  LongTextStrategy long_text = LongTextStrategy::Truncate;
+  // Windows: word pieces shared by consecutive windows; less than
+  // max_seq_length minus the special tokens of one window.
+  std::size_t window_stride = 0;
+  // Windows of all texts are batched together.
   BatchOptions batch{32};
 };
 
@@ -103,7 +125,7 @@ class SentenceEmbeddingPipeline : public Pipeline {
   }
 
   // Shares an already loaded tokenizer and model (e.g. to pool them differently).
-  SentenceEmbeddingPipeline(std::shared_ptr<const WordPieceTokenizer> tokenizer,
+  SentenceEmbeddingPipeline(std::shared_ptr<const Tokenizer> tokenizer,
                             std::shared_ptr<const AutoModel> model, SentenceTransformerConfig config)
       : Pipeline(std::move(tokenizer), std::move(model)), config_(std::move(config)) {
     finish_config();
@@ -124,18 +146,41 @@ class SentenceEmbeddingPipeline : public Pipeline {
   Matrix encode(const std::vector<std::string>& sentences,
                 const SentenceEmbeddingOptions& options = {}) const {
     if (sentences.empty()) return Matrix(0, static_cast<Eigen::Index>(dimension()));
-    const std::vector<Encoding> encodings = tokenize(sentences);
-    Matrix out;
+    const bool windows = options.long_text == LongTextStrategy::Windows;
+    // owner[i]: the sentence encoding i belongs to (one each when truncating).
+    std::vector<std::size_t> owner;
+    const std::vector<Encoding> encodings =
+        windows ? tokenize_windows(sentences, options.window_stride, owner) : tokenize(sentences);
+    if (!windows) {
+      owner.resize(encodings.size());
+      std::iota(owner.begin(), owner.end(), std::size_t{0});
+    }
+    Matrix pooled;
     for_each_batch(encodings, options.batch,
                    [&](const std::vector<std::size_t>& indices, const ModelInput& batch) {
                      const EncoderOutput tokens = model().forward(batch, forward_options());
-                     detail::scatter_rows(out, sentences.size(),
+                     detail::scatter_rows(pooled, encodings.size(),
                                           detail::pool_tokens(tokens.last_hidden_state,
                                                               batch.attention_mask,
                                                               batch.batch_size, batch.seq_len,
                                                               config_.pooling),
                                           indices);
                    });
+    Matrix out;
+    if (!windows) {
+      out = std::move(pooled);
+    } else {
+      // e = sum_w n_w p_w / sum_w n_w over each sentence's windows.
+      out = Matrix::Zero(static_cast<Eigen::Index>(sentences.size()), pooled.cols());
+      std::vector<double> tokens(sentences.size(), 0.0);
+      for (std::size_t w = 0; w < encodings.size(); ++w) {
+        const auto n = static_cast<float>(encodings[w].size());
+        out.row(static_cast<Eigen::Index>(owner[w])) += n * pooled.row(static_cast<Eigen::Index>(w));
+        tokens[owner[w]] += n;
+      }
+      for (std::size_t i = 0; i < sentences.size(); ++i)
+        out.row(static_cast<Eigen::Index>(i)) /= static_cast<float>(tokens[i]);
+    }
     if (config_.normalize || options.normalize_embeddings) detail::normalize_rows(out);
     return out;
   }
@@ -143,21 +188,40 @@ class SentenceEmbeddingPipeline : public Pipeline {
   // sentence-transformers' text preparation: strip, optional lowercase, then
   // tokenize with longest_first truncation to max_seq_length.
   std::vector<Encoding> tokenize(const std::vector<std::string>& sentences) const {
-    std::vector<std::string> texts;
-    texts.reserve(sentences.size());
-    for (const std::string& s : sentences) {
-      std::string text = detail::python_strip(s);
-      texts.push_back(config_.do_lower_case ? detail::python_lower(text) : std::move(text));
-    }
-    EncodeOptions options;
-    TruncationOptions truncation;
-    truncation.max_length = max_seq_length();
-    truncation.strategy = TruncationStrategy::LongestFirst;
-    options.truncation = truncation;
-    return tokenizer().encode_batch(texts, options);
+    return tokenizer().encode_batch(prepare(sentences), truncation_options(0));
   }
 
-  // JSON call: {"inputs" (or "sentences"): str | [str], "normalize_embeddings": bool}.
+  // LongTextStrategy::Windows: every window of every sentence, in sentence
+  // order; owner[i] is the sentence of window i.
+  std::vector<Encoding> tokenize_windows(const std::vector<std::string>& sentences,
+                                         std::size_t window_stride,
+                                         std::vector<std::size_t>& owner) const {
+    const std::size_t room = max_seq_length() - std::min(max_seq_length(),
+                                                         tokenizer().num_special_tokens_to_add(false));
+    if (window_stride >= room)
+      throw ArgumentError("sentence embeddings: window_stride " + std::to_string(window_stride) +
+                          " must be smaller than the " + std::to_string(room) +
+                          " word pieces a window of max_seq_length " +
+                          std::to_string(max_seq_length()) + " holds");
+    std::vector<Encoding> firsts =
+        tokenizer().encode_batch(prepare(sentences), truncation_options(window_stride));
+    std::vector<Encoding> windows;
+    owner.clear();
+    for (std::size_t i = 0; i < firsts.size(); ++i) {
+      std::vector<Encoding> rest = std::move(firsts[i].overflowing);
+      firsts[i].overflowing.clear();
+      windows.push_back(std::move(firsts[i]));
+      owner.push_back(i);
+      for (Encoding& window : rest) {
+        windows.push_back(std::move(window));
+        owner.push_back(i);
+      }
+    }
+    return windows;
+  }
+
+  // JSON call: {"inputs" (or "sentences"): str | [str], "normalize_embeddings": bool,
+  // "long_text": "truncate" | "windows", "window_stride": int, "batch_size": int}.
   // One embedding (a list of numbers) for a string, a list of them for a list.
   nlohmann::json run(const nlohmann::json& args) const {
     detail::JsonArgs reader(args, "sentence-embeddings");
@@ -165,6 +229,14 @@ class SentenceEmbeddingPipeline : public Pipeline {
         reader.has("sentences") ? reader.required("sentences") : reader.required("inputs");
     SentenceEmbeddingOptions options;
     options.normalize_embeddings = reader.get<bool>("normalize_embeddings", false);
+    const std::string long_text = reader.get<std::string>("long_text", "truncate");
+    if (long_text == "windows") {
+      options.long_text = LongTextStrategy::Windows;
+    } else if (long_text != "truncate") {
+      throw ArgumentError("sentence-embeddings: long_text must be truncate or windows, got '" +
+                          long_text + "'");
+    }
+    options.window_stride = reader.count("window_stride", options.window_stride);
     options.batch.batch_size = reader.count("batch_size", options.batch.batch_size);
     reader.reject_unknown();
     const Matrix embeddings = encode(reader.string_list(inputs, "inputs"), options);
@@ -186,12 +258,29 @@ class SentenceEmbeddingPipeline : public Pipeline {
       throw ConfigError("pooling config: word_embedding_dimension " +
                         std::to_string(config_.pooling.word_embedding_dimension) +
                         " does not match the model's hidden size " + std::to_string(hidden));
-    const auto positions = static_cast<std::size_t>(model().config().max_position_embeddings);
+    const auto positions = static_cast<std::size_t>(model().config().max_sequence_length());
     if (!config_.max_seq_length)
       config_.max_seq_length = std::min(positions, tokenizer().options().model_max_length);
     if (*config_.max_seq_length < 2)
       throw ConfigError("sentence_bert_config.json: max_seq_length " +
                         std::to_string(*config_.max_seq_length) + " leaves no room for text");
+  }
+
+  // Stripped, and lowercased when the model says so.
+  std::vector<std::string> prepare(const std::vector<std::string>& sentences) const {
+    std::vector<std::string> texts;
+    texts.reserve(sentences.size());
+    for (const std::string& s : sentences) {
+      std::string text = detail::python_strip(s);
+      texts.push_back(config_.do_lower_case ? detail::python_lower(text) : std::move(text));
+    }
+    return texts;
+  }
+
+  EncodeOptions truncation_options(std::size_t stride) const {
+    EncodeOptions options;
+    options.truncation = TruncationOptions{max_seq_length(), TruncationStrategy::LongestFirst, stride};
+    return options;
   }
 
   SentenceTransformerConfig config_;

@@ -4,6 +4,8 @@
 // then the best (start, end) token spans by probability product.
 #pragma once
 
+#include "bertpp/nn/softmax.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -32,19 +34,10 @@ struct QaWindowSpans {
 inline std::vector<float> qa_masked_softmax(const float* logits,
                                             const std::vector<std::uint8_t>& allowed) {
   const std::size_t n = allowed.size();
-  constexpr double kMasked = -10000.0;
-  double max = kMasked;
-  for (std::size_t i = 0; i < n; ++i)
-    if (allowed[i]) max = std::max(max, static_cast<double>(logits[i]));
-  double sum = 0.0;
+  constexpr float kMasked = -10000.0f;
   std::vector<float> probs(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const double value = allowed[i] ? static_cast<double>(logits[i]) : kMasked;
-    const double e = std::exp(value - max);
-    probs[i] = static_cast<float>(e);
-    sum += e;
-  }
-  for (float& p : probs) p = static_cast<float>(p / sum);
+  for (std::size_t i = 0; i < n; ++i) probs[i] = allowed[i] ? logits[i] : kMasked;
+  softmax_inplace(probs.data(), n);
   return probs;
 }
 

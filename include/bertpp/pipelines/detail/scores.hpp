@@ -3,6 +3,8 @@
 // that order ties the way HF's sorts do.
 #pragma once
 
+#include "bertpp/nn/softmax.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -12,17 +14,7 @@
 namespace bertpp {
 namespace detail {
 
-// Softmax of n values, max-shifted like HF's numpy softmax. Sums in double
-// so results sit well within 1e-6 of HF's float32 values.
-inline void softmax_inplace(float* values, std::size_t n) {
-  if (n == 0) return;
-  const float max = *std::max_element(values, values + n);
-  double sum = 0.0;
-  for (std::size_t i = 0; i < n; ++i) sum += std::exp(static_cast<double>(values[i]) - max);
-  for (std::size_t i = 0; i < n; ++i)
-    values[i] = static_cast<float>(std::exp(static_cast<double>(values[i]) - max) / sum);
-}
-
+// A softmax'd copy of n values (bertpp::softmax_inplace, nn/softmax.hpp).
 inline std::vector<float> softmax(const float* values, std::size_t n) {
   std::vector<float> out(values, values + n);
   softmax_inplace(out.data(), n);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "bertpp/error.hpp"
+#include "bertpp/nn/softmax.hpp"
 #include "bertpp/nn/tensor.hpp"
 
 #include <cctype>
@@ -91,21 +92,18 @@ inline std::vector<float> zero_shot_scores(const Matrix& logits, Eigen::Index fi
                         std::to_string(classes) + " labels");
   std::vector<float> scores(static_cast<std::size_t>(count));
   if (multi_label || count == 1) {
+    // Softmax over (contradiction, entailment) of each candidate on its own.
     for (Eigen::Index i = 0; i < count; ++i) {
-      const double e = logits(first_row + i, entail_col);
-      const double c = logits(first_row + i, contra_col);
-      // exp(e) / (exp(c) + exp(e)), computed without overflow.
-      scores[static_cast<std::size_t>(i)] = static_cast<float>(1.0 / (1.0 + std::exp(c - e)));
+      float pair[2] = {logits(first_row + i, contra_col), logits(first_row + i, entail_col)};
+      softmax_inplace(pair, 2);
+      scores[static_cast<std::size_t>(i)] = pair[1];
     }
     return scores;
   }
-  double max = logits(first_row, entail_col);
-  for (Eigen::Index i = 1; i < count; ++i) max = std::max<double>(max, logits(first_row + i, entail_col));
-  double sum = 0.0;
-  for (Eigen::Index i = 0; i < count; ++i) sum += std::exp(logits(first_row + i, entail_col) - max);
+  // Softmax of the entailment logits across candidates.
   for (Eigen::Index i = 0; i < count; ++i)
-    scores[static_cast<std::size_t>(i)] =
-        static_cast<float>(std::exp(logits(first_row + i, entail_col) - max) / sum);
+    scores[static_cast<std::size_t>(i)] = logits(first_row + i, entail_col);
+  softmax_inplace(scores.data(), scores.size());
   return scores;
 }
 
