@@ -157,3 +157,29 @@ TEST_CASE("ner: batching does not change entities; JSON keeps HF's shapes") {
   CHECK_THROWS_WITH(ner.run({{"inputs", "x"}, {"aggregation_strategy", "mean"}}),
                     Contains("aggregation_strategy"));
 }
+
+TEST_CASE("QA and NER JSON: out-of-range and non-integer numbers are refused naming the argument") {
+  const std::string squad = "models/bert-random-squad", ner_folder = "models/bert-random-ner";
+  if (!bertpp_test::have_golden(squad) || !bertpp_test::have_golden(ner_folder)) return;
+  const bertpp::QuestionAnsweringPipeline qa(bertpp_test::golden_path(squad));
+  const nlohmann::json base = {{"question", "Where?"}, {"context", "In Paris."}};
+  auto with = [&](const char* key, const nlohmann::json& value) {
+    nlohmann::json args = base;
+    args[key] = value;
+    return args;
+  };
+  // 1e300 used to reach size_t unchecked (and print as 18446744073709551615).
+  CHECK_THROWS_WITH(qa.run(with("doc_stride", 1e300)),
+                    Catch::Contains("'doc_stride'") && !Catch::Contains("18446744073709551615"));
+  CHECK_THROWS_WITH(qa.run(with("max_answer_len", -1)), Catch::Contains("'max_answer_len'"));
+  CHECK_THROWS_WITH(qa.run(with("max_seq_len", "64")), Catch::Contains("'max_seq_len'"));
+  CHECK_THROWS_WITH(qa.run(with("top_k", 2.5)), Catch::Contains("'top_k'"));
+  CHECK_THROWS_WITH(qa.run(with("topk", -2)), Catch::Contains("'topk'"));
+  CHECK_THROWS_WITH(qa.run(with("max_question_len", true)), Catch::Contains("'max_question_len'"));
+  CHECK_NOTHROW(qa.run(with("doc_stride", 16)));
+
+  const bertpp::TokenClassificationPipeline ner(bertpp_test::golden_path(ner_folder));
+  CHECK_THROWS_WITH(ner.run({{"inputs", "Paris"}, {"stride", -1}}), Catch::Contains("'stride'"));
+  CHECK_THROWS_WITH(ner.run({{"inputs", "Paris"}, {"batch_size", 1e300}}),
+                    Catch::Contains("'batch_size'"));
+}

@@ -203,8 +203,9 @@ class SentenceEmbeddingPipeline : public Pipeline {
                           " must be smaller than the " + std::to_string(room) +
                           " word pieces a window of max_seq_length " +
                           std::to_string(max_seq_length()) + " holds");
-    std::vector<Encoding> firsts =
-        tokenizer().encode_batch(prepare(sentences), truncation_options(window_stride));
+    EncodeOptions windows_options = truncation_options(window_stride);
+    windows_options.return_overflowing_tokens = true;  // the windows after the first
+    std::vector<Encoding> firsts = tokenizer().encode_batch(prepare(sentences), windows_options);
     std::vector<Encoding> windows;
     owner.clear();
     for (std::size_t i = 0; i < firsts.size(); ++i) {
