@@ -7,20 +7,37 @@
 //   bertpp-bench-encoder [--preset bert-base|minilm-l6|bert-tiny] [--threads N]
 //                        [--runs N] [--warmup N] [--int8] [--dtype f32|f16|bf16] [--load-only] [--json]
 //                        [--sentences FILE --tokenizer MODEL_FOLDER]
+//                        [--cases NAME,NAME,...] [--dump-inputs FILE]
+//                        [--pipeline SENTENCE_TRANSFORMERS_FOLDER]
 //
-// Cases: 1x128, 8x128, 32x32, a synthetic mixed-length batch of 32 and, with
-// --sentences, 32 lines spread over FILE (plain text or JSON Lines with a
-// "text" field) tokenized by MODEL_FOLDER's tokenizer. Mixed batches run
-// padded (as HF computes them) and packed (ForwardOptions::skip_padding).
-// --int8 loads the model with Quantization::DynamicInt8 (GFLOP/s then counts
-// the int8 multiply-adds alike). --dtype stores the weights as F16 or BF16
+// Cases: 1x128, 8x128, 32x32, 1x512, 8x512, a synthetic mixed-length batch
+// of 32 and, with --sentences, 32 lines spread over FILE (plain text or JSON
+// Lines with a "text" field) tokenized by MODEL_FOLDER's tokenizer. Mixed
+// batches run padded (as HF computes them) and packed
+// (ForwardOptions::skip_padding). --cases runs only the named ones;
+// --dump-inputs writes every case's token ids as JSON (what
+// examples/bench/ort_cases.js feeds ONNX Runtime; all cases, whatever
+// --cases says). --int8 loads the model
+// with Quantization::DynamicInt8 (GFLOP/s then counts the int8
+// multiply-adds alike). --dtype stores the weights as F16 or BF16
 // (converted to float32 at load); the report gives resident memory (RSS)
 // before and after loading and at exit; --load-only stops after loading.
+//
+// --pipeline also times the whole sentence-embedding pipeline (tokenize,
+// pack, encode, pool, normalise; SentenceEmbeddingPipeline::encode) over
+// every line of --sentences, in sentences/s, with a model of the preset's
+// shape in a folder holding FOLDER's modules.json, pooling config and
+// tokenizer files (e.g. a sentence-transformers model folder without its
+// weights).
+//
+// The kernels in use (bertpp::cpu_features(), capped by BERTPP_ISA) are
+// printed with the results.
 //
 // Threads: --threads N (default: all cores) sizes bertpp's worker pool, the
 // calling thread included.
 #include <bertpp/io/safetensors_writer.hpp>
 #include <bertpp/models/auto_model.hpp>
+#include <bertpp/pipelines/sentence_embeddings.hpp>
 #include <bertpp/tokenizer/tokenizer.hpp>
 #include <bertpp/runtime.hpp>
 
@@ -219,9 +236,8 @@ Case synthetic_mixed() {
   return mixed;
 }
 
-// `count` lines spread evenly over a text file (plain lines, or JSON Lines
-// with a "text" field), tokenized by the tokenizer of a model folder.
-Case sentences_case(const std::string& path, const std::string& tokenizer_folder, int count) {
+// The lines of a text file (plain lines, or JSON Lines with a "text" field).
+std::vector<std::string> read_sentences(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw bertpp::Error(path + ": cannot open the sentences file");
   std::vector<std::string> lines;
@@ -236,6 +252,13 @@ Case sentences_case(const std::string& path, const std::string& tokenizer_folder
     }
   }
   if (lines.empty()) throw bertpp::Error(path + ": no sentences");
+  return lines;
+}
+
+// `count` lines spread evenly over a text file, tokenized by the tokenizer
+// of a model folder.
+Case sentences_case(const std::string& path, const std::string& tokenizer_folder, int count) {
+  const std::vector<std::string> lines = read_sentences(path);
   const auto tokenizer = bertpp::Tokenizer::from_folder(tokenizer_folder);
   if (tokenizer.vocab_size() > static_cast<std::size_t>(kVocab))
     throw bertpp::Error(tokenizer_folder + ": vocabulary larger than the benchmark model's " +
@@ -335,6 +358,7 @@ struct Options {
   int threads = 0, runs = 10, warmup = 2;
   bool json = false, int8 = false, load_only = false;
   std::string sentences, tokenizer;  // --sentences FILE --tokenizer MODEL_FOLDER
+  std::string cases, dump_inputs, pipeline;
 };
 
 Options parse_options(int argc, char** argv) {
@@ -357,6 +381,9 @@ Options parse_options(int argc, char** argv) {
     else if (arg == "--warmup" && has_value) o.warmup = std::max(0, std::atoi(argv[++i]));
     else if (arg == "--sentences" && has_value) o.sentences = argv[++i];
     else if (arg == "--tokenizer" && has_value) o.tokenizer = argv[++i];
+    else if (arg == "--cases" && has_value) o.cases = argv[++i];
+    else if (arg == "--dump-inputs" && has_value) o.dump_inputs = argv[++i];
+    else if (arg == "--pipeline" && has_value) o.pipeline = argv[++i];
     else if (arg == "--preset" && has_value) {
       const std::string name = argv[++i];
       o.preset = nullptr;
@@ -365,20 +392,80 @@ Options parse_options(int argc, char** argv) {
       if (!o.preset) throw bertpp::ArgumentError("unknown preset '" + name + "' (bert-base, minilm-l6, bert-tiny)");
     } else {
       throw bertpp::ArgumentError("usage: bertpp-bench-encoder [--preset NAME] [--threads N] [--runs N] "
-                                  "[--warmup N] [--int8] [--dtype f32|f16|bf16] [--load-only] [--sentences FILE --tokenizer MODEL_FOLDER] [--json]; "
+                                  "[--warmup N] [--int8] [--dtype f32|f16|bf16] [--load-only] "
+                                  "[--sentences FILE --tokenizer MODEL_FOLDER] [--cases LIST] "
+                                  "[--dump-inputs FILE] [--pipeline FOLDER] [--json]; "
                                   "bad argument '" + arg + "'");
     }
   }
   if (o.sentences.empty() != o.tokenizer.empty())
     throw bertpp::ArgumentError("--sentences and --tokenizer go together");
+  if (!o.pipeline.empty() && o.sentences.empty())
+    throw bertpp::ArgumentError("--pipeline needs --sentences (and --tokenizer)");
   return o;
 }
 
 std::vector<Case> make_cases(const Options& o) {
-  std::vector<Case> cases = {uniform_case(1, 128), uniform_case(8, 128), uniform_case(32, 32)};
+  std::vector<Case> cases = {uniform_case(1, 128), uniform_case(8, 128), uniform_case(32, 32),
+                             uniform_case(1, 512), uniform_case(8, 512)};
   add_mixed(cases, synthetic_mixed());
   if (!o.sentences.empty()) add_mixed(cases, sentences_case(o.sentences, o.tokenizer, 32));
   return cases;
+}
+
+// The cases --cases names (all without it).
+std::vector<Case> select_cases(std::vector<Case> cases, const Options& o) {
+  if (o.cases.empty()) return cases;
+  std::vector<Case> chosen;
+  const std::string list = "," + o.cases + ",";
+  for (Case& c : cases)
+    if (list.find("," + c.name + ",") != std::string::npos) chosen.push_back(std::move(c));
+  if (chosen.empty()) throw bertpp::ArgumentError("--cases " + o.cases + ": no such case");
+  return chosen;
+}
+
+// Every case's token ids, for another engine to run the same inputs.
+void dump_inputs(const std::vector<Case>& cases, const std::string& path) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const Case& c : cases)
+    out.push_back({{"name", c.name}, {"packed", c.skip_padding}, {"sequences", c.sequences}});
+  std::ofstream file(path);
+  if (!(file << out.dump() << "\n")) throw bertpp::Error(path + ": cannot write");
+}
+
+// A sentence-transformers folder with the preset's random weights: the
+// benchmark model's files plus `source`'s modules, pooling and tokenizer.
+void write_sentence_model(const Preset& p, const std::string& source, const std::string& dir) {
+  namespace fs = std::filesystem;
+  write_model(p, dir);
+  for (const auto& entry : fs::directory_iterator(source)) {
+    const std::string name = entry.path().filename().string();
+    if (name == "config.json" || name == "model.safetensors" || name == "pytorch_model.bin") continue;
+    fs::copy(entry.path(), fs::path(dir) / name, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+  }
+}
+
+// Sentences per second of SentenceEmbeddingPipeline::encode over `lines`
+// (best of `runs` after `warmup`).
+nlohmann::json time_pipeline(const Options& o, const std::string& folder, const std::vector<std::string>& lines) {
+  bertpp::LoadOptions load_options;
+  if (o.int8) load_options.quantization = bertpp::Quantization::DynamicInt8;
+  const bertpp::SentenceEmbeddingPipeline pipeline(folder, load_options);
+  for (int i = 0; i < std::max(1, o.warmup); ++i) pipeline.encode(lines);
+  std::vector<double> times;
+  for (int i = 0; i < std::max(1, o.runs / 3); ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    const bertpp::Matrix e = pipeline.encode(lines);
+    times.push_back(seconds_since(start));
+    if (!std::isfinite(e(0, 0))) throw bertpp::Error("non-finite embedding");
+  }
+  const double t = median(times), best = *std::min_element(times.begin(), times.end());
+  return {{"case", "pipeline"},
+          {"sentences", lines.size()},
+          {"median_ms", t * 1e3},
+          {"min_ms", best * 1e3},
+          {"sentences_per_s", static_cast<double>(lines.size()) / t},
+          {"best_sentences_per_s", static_cast<double>(lines.size()) / best}};
 }
 
 // Removes the model folder however the run ends.
@@ -413,9 +500,9 @@ int run(int argc, char** argv) {
 
   nlohmann::json report = {{"preset", p.name},
                            {"threads", bertpp::num_threads()},
-                           {"weights", o.int8 ? (bertpp::int8_kernel_available() ? "int8 (AVX-512 VNNI)"
-                                                                                 : "int8 (portable loop)")
-                                              : "float32"},
+                           {"weights", o.int8 ? std::string("int8 (") + bertpp::int8_kernel_name() + ")"
+                                              : std::string("float32")},
+                           {"kernels", bertpp::instruction_set_name(bertpp::cpu_features())},
                            {"compiler", std::string("g++ ") + __VERSION__},
                            {"flags", compile_flags()},
                            {"cpu", cpu_model()},
@@ -427,14 +514,18 @@ int run(int argc, char** argv) {
                            {"peak_rss_mb_before_load", rss_before},
                            {"cases", nlohmann::json::array()}};
   if (!o.json)
-    std::printf("preset %s (%s stored), %s, threads %d, %s, %s\ncpu: %s\n"
+    std::printf("preset %s (%s stored), %s, kernels %s, threads %d, %s, %s\ncpu: %s\n"
                 "load %.3f s, RSS %.1f MB after load (peak %.1f MB)\n\n"
                 "%-18s %6s %7s %12s %12s %9s\n",
-                p.name, g_dtype.c_str(), report["weights"].get<std::string>().c_str(), bertpp::num_threads(), report["compiler"].get<std::string>().c_str(),
+                p.name, g_dtype.c_str(), report["weights"].get<std::string>().c_str(),
+                report["kernels"].get<std::string>().c_str(), bertpp::num_threads(), report["compiler"].get<std::string>().c_str(),
                 report["flags"].get<std::string>().c_str(), report["cpu"].get<std::string>().c_str(),
                 load_seconds, rss_after_load, rss_loaded, "case",
                 "tokens", "padded", "median ms", "tokens/s", "GFLOP/s");
-  for (const Case& c : o.load_only ? std::vector<Case>{} : make_cases(o)) {
+  std::vector<Case> cases = o.load_only ? std::vector<Case>{} : make_cases(o);
+  if (!o.dump_inputs.empty()) dump_inputs(cases, o.dump_inputs);
+  if (!o.load_only) cases = select_cases(std::move(cases), o);
+  for (const Case& c : cases) {
     const bertpp::ModelInput input = make_input(c);
     bertpp::ForwardOptions forward;
     forward.skip_padding = c.skip_padding;
@@ -457,10 +548,22 @@ int run(int argc, char** argv) {
                                {"median_ms", t * 1e3},
                                {"min_ms", *std::min_element(times.begin(), times.end()) * 1e3},
                                {"tokens_per_s", real_tokens / t},
+                               {"best_tokens_per_s", real_tokens / *std::min_element(times.begin(), times.end())},
                                {"gflops", gflops}});
     if (!o.json)
       std::printf("%-18s %6.0f %7ld %12.2f %12.1f %9.1f\n", c.name.c_str(), real_tokens,
                   static_cast<long>(input.tokens()), t * 1e3, real_tokens / t, gflops);
+  }
+  if (!o.pipeline.empty()) {
+    TempFolder sentence_folder;
+    write_sentence_model(p, o.pipeline, sentence_folder.path);
+    const std::vector<std::string> lines = read_sentences(o.sentences);
+    const nlohmann::json result = time_pipeline(o, sentence_folder.path, lines);
+    report["pipeline"] = result;
+    if (!o.json)
+      std::printf("\npipeline (tokenize, pack, encode, pool, normalise) over %zu sentences: "
+                  "median %.1f ms, %.1f sentences/s\n",
+                  lines.size(), result["median_ms"].get<double>(), result["sentences_per_s"].get<double>());
   }
   report["peak_rss_mb"] = peak_rss_mb();
   report["rss_mb_at_exit"] = current_rss_mb();

@@ -575,7 +575,10 @@ json describe_model_folder(const std::string& folder) {
                          {"strip_accents", t.strip_accents ? json(*t.strip_accents) : json(nullptr)},
                          {"handle_chinese_chars", t.handle_chinese_chars},
                          {"unk_token", t.unk_token},
-                         {"mask_token", t.mask_token}}}};
+                         {"mask_token", t.mask_token}}},
+          {"kernels", {{"float32", bertpp::instruction_set_name(bertpp::cpu_features())},
+                       {"int8", bertpp::int8_kernel_name()},
+                       {"cpu_supports", bertpp::instruction_set_name(bertpp::supported_cpu_features())}}}};
 }
 
 int run_info(const Options& options) {

@@ -121,23 +121,33 @@ TEST_CASE("the big shapes: 130 x 771 -> 768 against the integer reference") {
   CHECK(worst_against_integer_reference(layer, x, b, y) < 1e-6);
 }
 
-TEST_CASE("the VNNI and portable kernels agree exactly") {
-  if (!bertpp::int8_kernel_available()) {
-    WARN("no AVX-512 VNNI on this CPU: only the portable kernel exists");
-    return;
-  }
+TEST_CASE("every int8 kernel this CPU has agrees exactly with the portable one") {
   bertpp::set_num_threads(1);
-  for (Eigen::Index rows : {1, 7, 130})
-    for (Eigen::Index in : {5, 771})
-      for (Eigen::Index out : {15, 17, 100}) {
-        INFO("rows " << rows << " in " << in << " out " << out);
-        const Matrix w = pattern(out, in, 21), x = 3 * pattern(rows, in, 22), b = pattern(1, out, 23);
-        const auto layer = QuantizedLinear::quantize(w, b);
-        Matrix fast(rows, out), portable(rows, out);
-        layer.forward_using(Int8Kernel::Auto, x, fast);
-        layer.forward_using(Int8Kernel::Portable, x, portable);
-        CHECK(fast == portable);
-      }
+  const Int8Kernel kernels[] = {Int8Kernel::Avx512Vnni, Int8Kernel::AvxVnni, Int8Kernel::Avx2};
+  // extreme codes too: rows of +-max give activation bytes 1 and 255, weights +-127
+  Matrix extreme = Matrix::Constant(3, 771, 1.0f);
+  extreme.row(1).setConstant(-1.0f);
+  for (Eigen::Index k = 0; k < 771; k += 2) extreme(2, k) = -1.0f;
+  for (Int8Kernel kernel : kernels) {
+    if (bertpp::detail::int8_resolve(kernel) == bertpp::detail::Int8Path::Portable) {
+      WARN("int8 kernel " << static_cast<int>(kernel) << " is not available on this CPU");
+      continue;
+    }
+    for (Eigen::Index rows : {1, 3, 7, 130})
+      for (Eigen::Index in : {5, 771})
+        for (Eigen::Index out : {15, 17, 100}) {
+          INFO("kernel " << static_cast<int>(kernel) << " rows " << rows << " in " << in << " out " << out);
+          Matrix w = pattern(out, in, 21), x = 3 * pattern(rows, in, 22);
+          const Matrix b = pattern(1, out, 23);
+          if (in == 771 && rows >= 3) x.topRows(3) = extreme;
+          if (in == 771) w.row(0).setConstant(-1.0f), w.row(1).setConstant(1.0f);
+          const auto layer = QuantizedLinear::quantize(w, b);
+          Matrix fast(rows, out), portable(rows, out);
+          layer.forward_using(kernel, x, fast);
+          layer.forward_using(Int8Kernel::Portable, x, portable);
+          CHECK(fast == portable);
+        }
+  }
 }
 
 TEST_CASE("int8 result stays close to the float Linear") {
@@ -244,7 +254,7 @@ TEST_CASE("rows with NaN or Inf give NaN outputs; nearly-zero rows give the bias
   x(1, 3) = -std::numeric_limits<float>::infinity();
   x.row(2).setConstant(1e-38f);  // the scale would be subnormal
   const auto layer = QuantizedLinear::quantize(w, b);
-  for (Int8Kernel kernel : {Int8Kernel::Auto, Int8Kernel::Portable}) {
+  for (Int8Kernel kernel : {Int8Kernel::Auto, Int8Kernel::Portable, Int8Kernel::Avx2, Int8Kernel::AvxVnni}) {
     Matrix y(4, 20);
     layer.forward_using(kernel, x, y);
     CHECK(y.row(0).array().isNaN().all());

@@ -1,11 +1,13 @@
 // The int8 GEMM behind QuantizedLinear: u8 activations x s8 weights summed
-// in int32, then scaled back to float. Two implementations of the same
-// integer arithmetic:
-//  - an AVX-512 VNNI micro-kernel (vpdpbusd: 64 u8*s8 products per
-//    instruction), compiled with function-level target attributes so the
-//    library needs no -march flag, and picked at run time from CPUID;
+// in int32, then scaled back to float. Four implementations of the same
+// integer arithmetic, compiled with function-level target attributes (no
+// -march flag needed) and picked at run time (int8_path(): CPUID, capped by
+// set_cpu_features / BERTPP_ISA):
+//  - AVX-512 VNNI (vpdpbusd on zmm: 64 u8*s8 products per instruction);
+//  - AVX-VNNI (vpdpbusd on ymm) and AVX2 (vpmaddubsw + vpmaddwd, arranged
+//    so that nothing saturates, see int8_kernel_avx2);
 //  - a portable C++ loop for every other CPU or compiler.
-// Both produce bit-identical results: the integer sums are exact and the
+// All produce bit-identical results: the integer sums are exact and the
 // float epilogue is the same sequence of IEEE operations.
 //
 // Packed weight layout (what one zmm load wants): output channels in panels
@@ -15,6 +17,9 @@
 // Activations are one u8 row per token, padded to 4 * groups bytes; the
 // padding meets zero weights, so its value does not matter.
 #pragma once
+
+#include "bertpp/detail/aligned.hpp"
+#include "bertpp/detail/cpu_features.hpp"
 
 #include <Eigen/Core>
 
@@ -40,26 +45,10 @@ constexpr Eigen::Index kInt8Group = 4;   // k bytes summed by one vpdpbusd lane
 // Largest K whose int32 sums of (a + 128) * q cannot overflow: 255 * 127 * K < 2^31.
 constexpr Eigen::Index kInt8MaxDepth = 65536;
 
-// Which implementation runs the integer product.
-enum class Int8Kernel { Auto, Portable };
-
-// Heap storage aligned for zmm loads (std::vector<T, AlignedAllocator<T>>).
-template <typename T>
-struct AlignedAllocator {
-  using value_type = T;
-  static constexpr std::size_t kAlignment = 64;
-  AlignedAllocator() = default;
-  template <typename U>
-  AlignedAllocator(const AlignedAllocator<U>&) {}
-  T* allocate(std::size_t n) {
-    return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(kAlignment)));
-  }
-  void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t(kAlignment)); }
-  template <typename U>
-  bool operator==(const AlignedAllocator<U>&) const { return true; }
-  template <typename U>
-  bool operator!=(const AlignedAllocator<U>&) const { return false; }
-};
+// Which implementation runs the integer product: Auto follows
+// cpu_level() (see int8_path()); the others name one (tests compare them;
+// one this CPU lacks runs the portable loop).
+enum class Int8Kernel { Auto, Portable, Avx2, AvxVnni, Avx512Vnni };
 
 // Everything one product needs; the kernels compute output panels
 // [panel_begin, panel_end) for all rows.
@@ -157,14 +146,6 @@ inline void int8_gemm_portable(const Int8GemmArgs& g, Eigen::Index panel_begin,
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
-
-// CPUID check, once per process.
-inline bool cpu_has_avx512_vnni() {
-  static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                          __builtin_cpu_supports("avx512vl") &&
-                          __builtin_cpu_supports("avx512vnni");
-  return has;
-}
 
 // 16 floats to int32 codes + 128 (cvtps rounds half to even, like nearbyint).
 BERTPP_INT8_TARGET inline __m512i quantize16_vnni(__m512 x, __m512 inverse) {
@@ -322,34 +303,187 @@ inline void int8_gemm_vnni(const Int8GemmArgs& g, Eigen::Index panel_begin,
   }
 }
 
+// ---------------------------------------------------------------------------
+// 256-bit kernels: MR (<= 4) rows x one panel of 16 channels (two ymm of 8
+// int32 sums), the same packed weights and the same integer sums, so the
+// same floats out (the epilogue is int8_epilogue, one fma per output).
+//  - AVX-VNNI: vpdpbusd on ymm, u8 activations (a + 128) x s8 weights, as
+//    the AVX-512 kernel; the 128 * sum_k q offset is subtracted after.
+//  - AVX2: vpmaddubsw multiplies u8 x s8 into int16 pair sums, which
+//    saturate for (a + 128) x q (2 * 255 * 127 > 32767). Instead it
+//    multiplies |q| (u8, <= 127) by a * sign(q) (s8, |.| <= 127, a = the
+//    stored byte ^ 0x80): a pair sums to at most 2 * 127 * 127 = 32258, so
+//    nothing saturates and vpmaddwd then sums exactly in int32. The result
+//    is sum_k a q directly: no offset to subtract. Exact, not approximate.
+
+#define BERTPP_INT8_AVX2_TARGET __attribute__((target("avx2,fma")))
+#define BERTPP_INT8_AVXVNNI_TARGET __attribute__((target("avx2,fma,avxvnni")))
+
+// Writes rows of 16 int32 sums through int8_epilogue (scalar: K multiply-
+// adds per output dwarf it). `subtract_offsets`: the sums include the
+// 128 * sum_k q shift.
+inline void int8_store_sums(const Int8GemmArgs& g, Eigen::Index row, Eigen::Index panel,
+                            const std::int32_t* sums, bool subtract_offsets) {
+  const Eigen::Index first = panel * kInt8Panel;
+  const Eigen::Index width = std::min(kInt8Panel, g.out - first);
+  float* y = g.y + row * g.ldy + first;
+  for (Eigen::Index c = 0; c < width; ++c)
+    y[c] = int8_epilogue(sums[c], subtract_offsets ? g.offsets[first + c] : 0, g.row_scales[row],
+                         g.scales[first + c], g.bias[first + c]);
+}
+
+#define BERTPP_INT8_YMM_STORE(m)                                                        \
+  if constexpr (MR > m) {                                                              \
+    alignas(32) std::int32_t sums[16];                                                 \
+    _mm256_store_si256(reinterpret_cast<__m256i*>(sums), c##m##0);                     \
+    _mm256_store_si256(reinterpret_cast<__m256i*>(sums + 8), c##m##1);                 \
+    int8_store_sums(g, row + m, panel, sums, kOffsets);                                \
+  }
+
+template <int MR>
+BERTPP_INT8_AVX2_TARGET void int8_kernel_avx2(const Int8GemmArgs& g, Eigen::Index row,
+                                              Eigen::Index panel) {
+  constexpr bool kOffsets = false;
+  const Eigen::Index lda = g.groups * kInt8Group;
+  const std::uint8_t* a = g.a + row * lda;
+  const std::int8_t* w = g.w + panel * g.groups * kInt8Panel * kInt8Group;
+  const __m256i ones = _mm256_set1_epi16(1), flip = _mm256_set1_epi8(static_cast<char>(0x80));
+  __m256i c00 = _mm256_setzero_si256(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
+          c30 = c00, c31 = c00;
+  for (Eigen::Index q = 0; q < g.groups; ++q, w += kInt8Panel * kInt8Group) {
+    const __m256i w0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(w));
+    const __m256i w1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(w + 32));
+    const __m256i abs0 = _mm256_sign_epi8(w0, w0), abs1 = _mm256_sign_epi8(w1, w1);
+#define BERTPP_INT8_AVX2_ROW(m)                                                              \
+    if constexpr (MR > m) {                                                                 \
+      std::int32_t four;                                                                    \
+      __builtin_memcpy(&four, a + m * lda + q * kInt8Group, sizeof four);                  \
+      const __m256i av = _mm256_xor_si256(_mm256_set1_epi32(four), flip); /* a, signed */  \
+      c##m##0 = _mm256_add_epi32(c##m##0, _mm256_madd_epi16(                                \
+          _mm256_maddubs_epi16(abs0, _mm256_sign_epi8(av, w0)), ones));                     \
+      c##m##1 = _mm256_add_epi32(c##m##1, _mm256_madd_epi16(                                \
+          _mm256_maddubs_epi16(abs1, _mm256_sign_epi8(av, w1)), ones));                     \
+    }
+    BERTPP_INT8_AVX2_ROW(0)
+    BERTPP_INT8_AVX2_ROW(1)
+    BERTPP_INT8_AVX2_ROW(2)
+    BERTPP_INT8_AVX2_ROW(3)
+#undef BERTPP_INT8_AVX2_ROW
+  }
+  BERTPP_INT8_YMM_STORE(0)
+  BERTPP_INT8_YMM_STORE(1)
+  BERTPP_INT8_YMM_STORE(2)
+  BERTPP_INT8_YMM_STORE(3)
+}
+
+template <int MR>
+BERTPP_INT8_AVXVNNI_TARGET void int8_kernel_avx_vnni(const Int8GemmArgs& g, Eigen::Index row,
+                                                     Eigen::Index panel) {
+  constexpr bool kOffsets = true;
+  const Eigen::Index lda = g.groups * kInt8Group;
+  const std::uint8_t* a = g.a + row * lda;
+  const std::int8_t* w = g.w + panel * g.groups * kInt8Panel * kInt8Group;
+  __m256i c00 = _mm256_setzero_si256(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
+          c30 = c00, c31 = c00;
+  for (Eigen::Index q = 0; q < g.groups; ++q, w += kInt8Panel * kInt8Group) {
+    const __m256i w0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(w));
+    const __m256i w1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(w + 32));
+#define BERTPP_INT8_VNNI256_ROW(m)                                          \
+    if constexpr (MR > m) {                                                \
+      std::int32_t four;                                                   \
+      __builtin_memcpy(&four, a + m * lda + q * kInt8Group, sizeof four); \
+      const __m256i av = _mm256_set1_epi32(four);                          \
+      c##m##0 = _mm256_dpbusd_avx_epi32(c##m##0, av, w0);                  \
+      c##m##1 = _mm256_dpbusd_avx_epi32(c##m##1, av, w1);                  \
+    }
+    BERTPP_INT8_VNNI256_ROW(0)
+    BERTPP_INT8_VNNI256_ROW(1)
+    BERTPP_INT8_VNNI256_ROW(2)
+    BERTPP_INT8_VNNI256_ROW(3)
+#undef BERTPP_INT8_VNNI256_ROW
+  }
+  BERTPP_INT8_YMM_STORE(0)
+  BERTPP_INT8_YMM_STORE(1)
+  BERTPP_INT8_YMM_STORE(2)
+  BERTPP_INT8_YMM_STORE(3)
+}
+
+#undef BERTPP_INT8_YMM_STORE
+
+// Panels outermost (one panel's weights, 16 x K bytes, stay in L1 while
+// the rows stream past), 4 rows at a time.
+template <void (*K4)(const Int8GemmArgs&, Eigen::Index, Eigen::Index),
+          void (*K3)(const Int8GemmArgs&, Eigen::Index, Eigen::Index),
+          void (*K2)(const Int8GemmArgs&, Eigen::Index, Eigen::Index),
+          void (*K1)(const Int8GemmArgs&, Eigen::Index, Eigen::Index)>
+void int8_gemm_ymm(const Int8GemmArgs& g, Eigen::Index panel_begin, Eigen::Index panel_end) {
+  for (Eigen::Index p = panel_begin; p < panel_end; ++p) {
+    Eigen::Index r = 0;
+    for (; r + 4 <= g.rows; r += 4) K4(g, r, p);
+    switch (g.rows - r) {
+      case 3: K3(g, r, p); break;
+      case 2: K2(g, r, p); break;
+      case 1: K1(g, r, p); break;
+      default: break;
+    }
+  }
+}
+
+inline void int8_gemm_avx2(const Int8GemmArgs& g, Eigen::Index panel_begin, Eigen::Index panel_end) {
+  int8_gemm_ymm<&int8_kernel_avx2<4>, &int8_kernel_avx2<3>, &int8_kernel_avx2<2>,
+                &int8_kernel_avx2<1>>(g, panel_begin, panel_end);
+}
+
+inline void int8_gemm_avx_vnni(const Int8GemmArgs& g, Eigen::Index panel_begin,
+                               Eigen::Index panel_end) {
+  int8_gemm_ymm<&int8_kernel_avx_vnni<4>, &int8_kernel_avx_vnni<3>, &int8_kernel_avx_vnni<2>,
+                &int8_kernel_avx_vnni<1>>(g, panel_begin, panel_end);
+}
+
+#undef BERTPP_INT8_AVX2_TARGET
+#undef BERTPP_INT8_AVXVNNI_TARGET
+
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
 #undef BERTPP_INT8_TARGET
 
-#else
-
-inline bool cpu_has_avx512_vnni() { return false; }
-
 #endif
 
 // True when the AVX-512 VNNI kernel runs on this CPU.
-inline bool int8_vnni_available() { return cpu_has_avx512_vnni(); }
+inline bool int8_vnni_available() { return int8_path() == Int8Path::Avx512Vnni; }
 
-// One row of activations to u8 with the chosen implementation.
+// The path a kernel request runs on this CPU.
+inline Int8Path int8_resolve(Int8Kernel kernel) {
+  const CpuInfo& cpu = cpu_info();
+  switch (kernel) {
+    case Int8Kernel::Auto: return int8_path();
+    case Int8Kernel::Avx2: return cpu.avx2_fma ? Int8Path::Avx2 : Int8Path::Portable;
+    case Int8Kernel::AvxVnni: return cpu.avx_vnni ? Int8Path::AvxVnni : Int8Path::Portable;
+    case Int8Kernel::Avx512Vnni: return cpu.avx512_vnni ? Int8Path::Avx512Vnni : Int8Path::Portable;
+    case Int8Kernel::Portable: break;
+  }
+  return Int8Path::Portable;
+}
+
+// One row of activations to u8 with the chosen implementation (all give
+// the same bytes).
 inline float quantize_row(Int8Kernel kernel, const float* x, Eigen::Index k, std::uint8_t* out) {
 #if BERTPP_INT8_X86
-  if (kernel == Int8Kernel::Auto && cpu_has_avx512_vnni()) return quantize_row_vnni(x, k, out);
+  if (int8_resolve(kernel) == Int8Path::Avx512Vnni) return quantize_row_vnni(x, k, out);
 #endif
-  (void)kernel;
   return quantize_row_portable(x, k, out);
 }
 
 inline void int8_gemm(Int8Kernel kernel, const Int8GemmArgs& g, Eigen::Index panel_begin,
                       Eigen::Index panel_end) {
 #if BERTPP_INT8_X86
-  if (kernel == Int8Kernel::Auto && cpu_has_avx512_vnni())
-    return int8_gemm_vnni(g, panel_begin, panel_end);
+  switch (int8_resolve(kernel)) {
+    case Int8Path::Avx512Vnni: return int8_gemm_vnni(g, panel_begin, panel_end);
+    case Int8Path::AvxVnni: return int8_gemm_avx_vnni(g, panel_begin, panel_end);
+    case Int8Path::Avx2: return int8_gemm_avx2(g, panel_begin, panel_end);
+    case Int8Path::Portable: break;
+  }
 #endif
   (void)kernel;
   int8_gemm_portable(g, panel_begin, panel_end);

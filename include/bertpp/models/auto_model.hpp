@@ -41,6 +41,7 @@ class AutoModel {
     // Layer by layer, so at most one layer's float weights are resident extra.
     for (TransformerLayer& layer : state->encoder.layers) {
       if (options.quantization == Quantization::DynamicInt8) layer.quantize();
+      else layer.pack();
       for (const Parameter& weight : layer.unread_weights())
         state->store.evict(weight.data, static_cast<std::size_t>(weight.rows * weight.cols));
       release_unread(layer);
@@ -139,7 +140,7 @@ class AutoModel {
     std::optional<QuestionAnsweringHead> question_answering;
   };
 
-  // The float weights a layer computes from a copy of (fused q/k/v, int8)
+  // The float weights a layer computes from a copy of (fused q/k/v, packed, int8)
   // let go of their memory: a converted (F16/BF16) copy is freed. Shapes stay.
   static void release_unread(TransformerLayer& layer) {
     auto release = [](Linear& dense) {
@@ -150,7 +151,7 @@ class AutoModel {
     };
     for (Linear& part : layer.qkv.parts) release(part);
     for (Linear* dense : {&layer.attention_output, &layer.intermediate, &layer.output})
-      if (dense->quantized()) release(*dense);
+      if (dense->quantized() || dense->is_packed()) release(*dense);
   }
 
   static bool ends_with(const std::string& text, const std::string& suffix) {

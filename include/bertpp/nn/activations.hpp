@@ -62,7 +62,7 @@ void apply_activation(Activation activation, Eigen::DenseBase<Derived>& x) {
   auto a = x.derived().array();
   switch (activation) {
     case Activation::Gelu:  // x * Phi(x), exact erf form
-      a = 0.5f * a * (1.0f + (a * float(M_SQRT1_2)).erf());
+      a = 0.5f * a * (1.0f + (a * 0.70710678118654752f).erf());  // 1 / sqrt(2)
       break;
     case Activation::GeluTanh: {
       const float k = 0.7978845608028654f;  // sqrt(2 / pi)

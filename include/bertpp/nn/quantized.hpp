@@ -1,8 +1,9 @@
 // Int8 linear layer in the style of PyTorch's quantize_dynamic: weights
 // quantised once (symmetric, per output channel), activations quantised per
 // row (per token) at every call, the product summed in int32 and scaled back
-// to float. ~4x less weight memory than float and, with AVX-512 VNNI, a
-// faster GEMM, for a small loss of accuracy.
+// to float. ~4x less weight memory than float and, with AVX-512 VNNI,
+// AVX-VNNI or AVX2 (detail/int8_gemm.hpp), a faster GEMM, for a small loss
+// of accuracy.
 //
 // Activations are stored as u8 = a + 128 because vpdpbusd multiplies u8 by
 // s8; the shift adds 128 * sum_k q(n, k) to every dot product, which is
@@ -222,8 +223,9 @@ struct QuantizedLinear {
   }
 };
 
-// True when QuantizedLinear uses the AVX-512 VNNI kernel on this CPU (else
-// the portable loop: correct, but slower than the float GEMM).
+// True when QuantizedLinear uses the AVX-512 VNNI kernel on this CPU (see
+// int8_kernel_name() for the path in use; the portable loop is correct but
+// slower than the float GEMM).
 inline bool int8_kernel_available() { return detail::int8_vnni_available(); }
 
 }  // namespace bertpp

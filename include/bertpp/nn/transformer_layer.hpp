@@ -3,7 +3,10 @@
 // self-attention inside it.
 #pragma once
 
+#include "bertpp/detail/cpu_features.hpp"
 #include "bertpp/detail/parallel.hpp"
+#include "bertpp/detail/sgemm.hpp"
+#include "bertpp/detail/vector_math.hpp"
 #include "bertpp/nn/activations.hpp"
 #include "bertpp/nn/layers.hpp"
 #include "bertpp/nn/softmax.hpp"
@@ -83,6 +86,50 @@ void masked_softmax_rows(Block&& scores, float scale, const AttentionMask* mask,
   }
 }
 
+namespace detail {
+
+// One (sequence, head) of attention with the sgemm kernels: query rows in
+// tiles whose scores (tile x n floats) stay in L2, so long inputs are not
+// memory-bound; each tile is scores = Q K^T, the exact row softmax, then
+// context = P V. `scores` is the tile's storage (row stride ld_scores);
+// with `keep_all` the tiles are written to consecutive rows (the caller
+// keeps the probabilities).
+inline void attention_task(InstructionSet level, const Matrix& qkv, Eigen::Index first,
+                           Eigen::Index n, Eigen::Index h, Eigen::Index d, float scale,
+                           const float* mask_bias, const float* mask_keep, float* scores,
+                           Eigen::Index ld_scores, bool keep_all, Matrix& context) {
+  const Eigen::Index hidden = context.cols(), ldq = qkv.cols();
+  const float* rows = qkv.data() + first * ldq;
+  const Eigen::Index tile_bytes = std::min<Eigen::Index>(cpu_info().l2_bytes / 4, 256 * 1024);
+  Eigen::Index tile = std::max<Eigen::Index>(6, tile_bytes / (4 * std::max<Eigen::Index>(n, 1)) / 6 * 6);
+  if (keep_all || tile > n) tile = n;
+  for (Eigen::Index i0 = 0; i0 < n; i0 += tile) {
+    const Eigen::Index m = std::min(tile, n - i0);
+    float* s = keep_all ? scores + i0 * ld_scores : scores;
+    GemmArgs qk;
+    qk.a = rows + i0 * ldq + h * d;
+    qk.lda = ldq;
+    qk.rows = m;
+    qk.depth = d;
+    qk.b = {GemmB::Layout::NK, rows + hidden + h * d, ldq};
+    qk.c = s;
+    qk.ldc = ld_scores;
+    sgemm(level, qk, 0, n);
+    for (Eigen::Index r = 0; r < m; ++r) softmax_row(level, s + r * ld_scores, n, scale, mask_bias, mask_keep);
+    GemmArgs pv;
+    pv.a = s;
+    pv.lda = ld_scores;
+    pv.rows = m;
+    pv.depth = n;
+    pv.b = {GemmB::Layout::KN, rows + 2 * hidden + h * d, ldq};
+    pv.c = context.data() + (first + i0) * hidden + h * d;
+    pv.ldc = hidden;
+    sgemm(level, pv, 0, d);
+  }
+}
+
+}  // namespace detail
+
 // softmax(Q K^T / sqrt(d) + mask) V for every (sequence, head). `qkv` rows
 // hold [q | k | v] for the tokens placed as `layout` says; the result goes to
 // `context` ([layout.rows, hidden]). `mask` is needed for a padded layout
@@ -105,17 +152,29 @@ inline void self_attention(const Matrix& qkv, const SequenceLayout& layout,
   const Eigen::Index blocks = seq_len > 0 ? scores_workspace.rows() / seq_len : 1;
   const int threads = static_cast<int>(std::max<Eigen::Index>(
       1, std::min<Eigen::Index>(detail::threads_for(flops, static_cast<double>(tasks)), blocks)));
+  const InstructionSet level = detail::cpu_level();
   // One chunk per (sequence, head), claimed one at a time: packed sequences
   // differ in length, so equal task counts are not equal work.
   detail::parallel_chunks(static_cast<int>(tasks), threads, [&](int task, int participant) {
     const Eigen::Index t = task, b = t / heads, h = t % heads;
     const Eigen::Index first = layout.offset[static_cast<std::size_t>(b)];
     const Eigen::Index n = layout.length[static_cast<std::size_t>(b)];
+    const AttentionMask* m = layout.packed ? nullptr : mask;
+    const bool all_masked = m && m->all_masked[static_cast<std::size_t>(b)];
+    if (level != InstructionSet::Portable && !all_masked && n > 0) {
+      const bool padded = m && m->padded[static_cast<std::size_t>(b)];
+      float* scores = probabilities ? probabilities->data() + t * seq_len * seq_len
+                                    : scores_workspace.data() + participant * seq_len * seq_len;
+      detail::attention_task(level, qkv, first, n, h, d, scale, padded ? m->bias.row(b).data() : nullptr,
+                             padded ? m->keep.row(b).data() : nullptr, scores, seq_len,
+                             probabilities != nullptr, context);
+      return;
+    }
     auto scores = probabilities
                       ? probabilities->block(t * seq_len, 0, n, n)
                       : scores_workspace.block(participant * seq_len, 0, n, n);
     scores.noalias() = qkv.block(first, h * d, n, d) * qkv.block(first, hidden + h * d, n, d).transpose();
-    masked_softmax_rows(scores, scale, layout.packed ? nullptr : mask, b);
+    masked_softmax_rows(scores, scale, m, b);
     context.block(first, h * d, n, d).noalias() = scores * qkv.block(first, 2 * hidden + h * d, n, d);
   });
 }
@@ -146,13 +205,22 @@ struct TransformerLayer {
     output.quantize();
   }
 
+  // The four dense layers run the SIMD float kernels on weights packed in
+  // their layout (a no-op under a portable instruction set).
+  void pack() {
+    qkv.pack();
+    attention_output.pack();
+    intermediate.pack();
+    output.pack();
+  }
+
   // The checkpoint weights this layer no longer reads once fused (q, k, v)
-  // or quantised (all of them): their pages can leave memory.
+  // or packed or quantised (the others): their pages can leave memory.
   std::vector<Parameter> unread_weights() const {
     std::vector<Parameter> unread;
     for (const Linear& part : qkv.parts) unread.push_back(part.weight);
     for (const Linear* dense : {&attention_output, &intermediate, &output})
-      if (dense->quantized()) unread.push_back(dense->weight);
+      if (dense->quantized() || dense->is_packed()) unread.push_back(dense->weight);
     return unread;
   }
 
