@@ -1,23 +1,53 @@
 #!/usr/bin/env bash
-# The bertpp demo: builds the `bertpp` tool and examples, then runs every pipeline once.
+# The bertpp demo: builds the `bertpp` tool, then runs every pipeline once.
 #   bash examples/run-demo.sh
-# Uses models downloaded into models/ (examples/scripts/download_model.sh) when present,
-# else the random-weight test models in ../shared/golden/models (answers are arithmetic,
-# not language: the weights are random).
+# Models: those in models/ (examples/scripts/download_model.sh); where the HuggingFace hub is
+# reachable, the missing ones are downloaded there first (about 1.8 GB on the first run).
+# Offline (or with BERTPP_DEMO_OFFLINE=1) it uses the random-weight test models of
+# ../shared/golden/models instead (answers are arithmetic, not language: the weights are random).
+# BERTPP_CLI=/path/to/bertpp runs an already built tool (no dependency install, no build).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-bash third_party/install-deps.sh
-cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build/release -j "$(nproc)" --target bertpp-cli >/dev/null
-bertpp="$root/build/release/examples/bertpp"
+if [ -n "${BERTPP_CLI:-}" ]; then
+  bertpp="$BERTPP_CLI"
+else
+  bash third_party/install-deps.sh
+  cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build/release -j "$(nproc)" --target bertpp-cli >/dev/null
+  bertpp="$root/build/release/examples/bertpp"
+fi
 golden="${BERTPP_SHARED_DIR:-$root/../shared}/golden/models"
+endpoint="${HF_ENDPOINT:-https://huggingface.co}"
 
-# pick <real model id> <golden fallback>: the folder to use for a task, or nothing.
-pick() {
-  if [ -f "models/$1/config.json" ]; then echo "models/$1"
-  elif [ -f "$golden/$2/config.json" ]; then echo "$golden/$2"
+# Online? One quick request (short timeout), said once.
+online=0
+if [ "${BERTPP_DEMO_OFFLINE:-0}" = 1 ]; then
+  echo "BERTPP_DEMO_OFFLINE=1: no downloads."
+elif command -v curl >/dev/null &&
+     curl -sS -o /dev/null --connect-timeout 3 --max-time 6 "$endpoint/api/models/bert-base-uncased" 2>/dev/null; then
+  online=1
+  echo "The HuggingFace hub is reachable: models missing from models/ are downloaded there."
+else
+  echo "The HuggingFace hub is not reachable ($endpoint): no downloads."
+fi
+if [ "$online" = 0 ]; then
+  if [ -d "$golden" ]; then
+    echo "Steps without a model in models/ use the random-weight test models of $golden"
+    echo "(their answers are arithmetic, not language)."
+  else
+    echo "No test models at $golden either: steps without a model in models/ are skipped."
   fi
+fi
+
+# pick <real model id> <golden fallback>: the folder to use for a step, or nothing.
+pick() {
+  if [ -f "models/$1/config.json" ]; then echo "models/$1"; return; fi
+  if [ "$online" = 1 ]; then
+    if bash examples/scripts/download_model.sh "$1" >&2; then echo "models/$1"; return; fi
+    echo "(download of $1 failed; falling back to a test model)" >&2
+  fi
+  if [ -f "$golden/$2/config.json" ]; then echo "$golden/$2"; fi
 }
 
 step() {  # step <title> <model-folder> <bertpp args...>
@@ -40,6 +70,10 @@ step "Sentiment" "$(pick distilbert-base-uncased-finetuned-sst-2-english bert-ra
   classify "I love this movie!" "This was a terrible waste of time."
 step "Sentiment, int8-quantised encoder (--int8)" "$(pick distilbert-base-uncased-finetuned-sst-2-english bert-random-sst2)" \
   classify --int8 "I love this movie!" "This was a terrible waste of time."
+printf 'Great acting.\n\nBad \xff\xfe bytes here.\nA dull plot.\n' |
+  step "Sentiment of lines from stdin, one not UTF-8 (--on-error record: one output line per input line)" \
+  "$(pick distilbert-base-uncased-finetuned-sst-2-english bert-random-sst2)" \
+  classify --on-error record -i -
 step "Zero-shot" "$(pick typeform/distilbert-base-uncased-mnli bert-random-nli)" \
   zero-shot --labels "urgent,not urgent,phone" "I have a problem with my iphone that needs to be resolved asap!"
 step "Fill-mask" "$(pick bert-base-uncased bert-random-mlm)" \

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds bertpp and runs every test: a Release build, then an ASan+UBSan build.
 # Installs the Debian packages it needs first. Usage: bash tests/run-all.sh
+# The Release suite includes the server tests (tests/server, needs cpp-httplib) and the Dask
+# scale-out test (tests/distributed, needs /usr/bin/python3 with Dask); install-deps.sh installs both.
 #   BERTPP_SANITIZE=0  skip the sanitizer build
 #   BERTPP_SHARED_DIR  where the golden data lives (default: ../shared)
 set -euo pipefail

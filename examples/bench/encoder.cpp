@@ -5,7 +5,7 @@
 // (real, unpadded tokens) and achieved GFLOP/s per case.
 //
 //   bertpp-bench-encoder [--preset bert-base|minilm-l6|bert-tiny] [--threads N]
-//                        [--runs N] [--warmup N] [--int8] [--json]
+//                        [--runs N] [--warmup N] [--int8] [--dtype f32|f16|bf16] [--load-only] [--json]
 //                        [--sentences FILE --tokenizer MODEL_FOLDER]
 //
 // Cases: 1x128, 8x128, 32x32, a synthetic mixed-length batch of 32 and, with
@@ -13,7 +13,9 @@
 // "text" field) tokenized by MODEL_FOLDER's tokenizer. Mixed batches run
 // padded (as HF computes them) and packed (ForwardOptions::skip_padding).
 // --int8 loads the model with Quantization::DynamicInt8 (GFLOP/s then counts
-// the int8 multiply-adds alike).
+// the int8 multiply-adds alike). --dtype stores the weights as F16 or BF16
+// (converted to float32 at load); the report gives resident memory (RSS)
+// before and after loading and at exit; --load-only stops after loading.
 //
 // Threads: --threads N (default: all cores) sizes bertpp's worker pool, the
 // calling thread included.
@@ -28,6 +30,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -66,6 +69,57 @@ struct XorShift {
   }
 };
 
+// The dtype the weights are stored in (--dtype).
+std::string g_dtype = "F32";
+
+// float -> IEEE half, round to nearest even (the weights here are normal or zero).
+std::uint16_t to_f16(float value) {
+  std::uint32_t x;
+  std::memcpy(&x, &value, sizeof x);
+  const std::uint32_t sign = (x >> 16) & 0x8000u, mantissa = x & 0x7fffffu;
+  const int exponent = static_cast<int>((x >> 23) & 0xffu) - 127 + 15;
+  if (exponent >= 31) return static_cast<std::uint16_t>(sign | 0x7c00u);
+  if (exponent <= 0) {  // subnormal half (or zero)
+    if (exponent < -10) return static_cast<std::uint16_t>(sign);
+    const std::uint32_t full = mantissa | 0x800000u;
+    const int shift = 14 - exponent;
+    std::uint32_t half = full >> shift;
+    const std::uint32_t rest = full & ((1u << shift) - 1), middle = 1u << (shift - 1);
+    if (rest > middle || (rest == middle && (half & 1u))) ++half;
+    return static_cast<std::uint16_t>(sign | half);
+  }
+  std::uint32_t half = (static_cast<std::uint32_t>(exponent) << 10) | (mantissa >> 13);
+  const std::uint32_t rest = mantissa & 0x1fffu;
+  if (rest > 0x1000u || (rest == 0x1000u && (half & 1u))) ++half;
+  return static_cast<std::uint16_t>(sign | half);
+}
+
+std::uint16_t to_bf16(float value) {
+  std::uint32_t x;
+  std::memcpy(&x, &value, sizeof x);
+  return static_cast<std::uint16_t>((x + 0x7fffu + ((x >> 16) & 1u)) >> 16);
+}
+
+// Adds a tensor in g_dtype.
+void add(bertpp::SafetensorsWriter& w, const std::string& name, std::vector<std::int64_t> shape,
+         const bertpp::SafetensorsWriter::Generator& generate) {
+  if (g_dtype == "F32") {
+    w.add(name, std::move(shape), generate);
+    return;
+  }
+  std::size_t count = 1;
+  for (auto d : shape) count *= static_cast<std::size_t>(d);
+  std::vector<float> values(count);
+  generate(values.data(), count);
+  std::string bytes(2 * count, '\0');
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::uint16_t bits = g_dtype == "F16" ? to_f16(values[i]) : to_bf16(values[i]);
+    bytes[2 * i] = static_cast<char>(bits & 0xff);
+    bytes[2 * i + 1] = static_cast<char>(bits >> 8);
+  }
+  w.add_raw(name, g_dtype, std::move(shape), std::move(bytes));
+}
+
 // Random weights in [-0.04, 0.04), drawn as the file is written.
 bertpp::SafetensorsWriter::Generator random_values(XorShift& random) {
   return [&random](float* values, std::size_t count) {
@@ -78,13 +132,13 @@ bertpp::SafetensorsWriter::Generator constant_values(float value) {
 }
 
 void add_linear(bertpp::SafetensorsWriter& w, XorShift& random, const std::string& scope, int in, int out) {
-  w.add(scope + ".weight", {out, in}, random_values(random));
-  w.add(scope + ".bias", {out}, random_values(random));
+  add(w, scope + ".weight", {out, in}, random_values(random));
+  add(w, scope + ".bias", {out}, random_values(random));
 }
 
 void add_norm(bertpp::SafetensorsWriter& w, const std::string& scope, int size) {
-  w.add(scope + ".weight", {size}, constant_values(1.0f));
-  w.add(scope + ".bias", {size}, constant_values(0.0f));
+  add(w, scope + ".weight", {size}, constant_values(1.0f));
+  add(w, scope + ".bias", {size}, constant_values(0.0f));
 }
 
 void write_model(const Preset& p, const std::string& dir) {
@@ -103,9 +157,9 @@ void write_model(const Preset& p, const std::string& dir) {
   std::ofstream(dir + "/config.json") << config.dump(2);
   bertpp::SafetensorsWriter w;
   XorShift random;
-  w.add("embeddings.word_embeddings.weight", {kVocab, p.hidden}, random_values(random));
-  w.add("embeddings.position_embeddings.weight", {kPositions, p.hidden}, random_values(random));
-  w.add("embeddings.token_type_embeddings.weight", {kTypes, p.hidden}, random_values(random));
+  add(w, "embeddings.word_embeddings.weight", {kVocab, p.hidden}, random_values(random));
+  add(w, "embeddings.position_embeddings.weight", {kPositions, p.hidden}, random_values(random));
+  add(w, "embeddings.token_type_embeddings.weight", {kTypes, p.hidden}, random_values(random));
   add_norm(w, "embeddings.LayerNorm", p.hidden);
   for (int i = 0; i < p.layers; ++i) {
     const std::string s = "encoder.layer." + std::to_string(i);
@@ -182,7 +236,7 @@ Case sentences_case(const std::string& path, const std::string& tokenizer_folder
     }
   }
   if (lines.empty()) throw bertpp::Error(path + ": no sentences");
-  const auto tokenizer = bertpp::WordPieceTokenizer::from_folder(tokenizer_folder);
+  const auto tokenizer = bertpp::Tokenizer::from_folder(tokenizer_folder);
   if (tokenizer.vocab_size() > static_cast<std::size_t>(kVocab))
     throw bertpp::Error(tokenizer_folder + ": vocabulary larger than the benchmark model's " +
                         std::to_string(kVocab));
@@ -279,7 +333,7 @@ std::string compile_flags() {
 struct Options {
   const Preset* preset = &kPresets[0];
   int threads = 0, runs = 10, warmup = 2;
-  bool json = false, int8 = false;
+  bool json = false, int8 = false, load_only = false;
   std::string sentences, tokenizer;  // --sentences FILE --tokenizer MODEL_FOLDER
 };
 
@@ -290,6 +344,14 @@ Options parse_options(int argc, char** argv) {
     const bool has_value = i + 1 < argc;
     if (arg == "--json") o.json = true;
     else if (arg == "--int8") o.int8 = true;
+    else if (arg == "--load-only") o.load_only = true;
+    else if (arg == "--dtype" && has_value) {
+      std::string dtype = argv[++i];
+      for (char& ch : dtype) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      if (dtype != "F32" && dtype != "F16" && dtype != "BF16")
+        throw bertpp::ArgumentError("unknown --dtype '" + dtype + "' (f32, f16, bf16)");
+      g_dtype = dtype;
+    }
     else if (arg == "--threads" && has_value) o.threads = std::atoi(argv[++i]);
     else if (arg == "--runs" && has_value) o.runs = std::max(1, std::atoi(argv[++i]));
     else if (arg == "--warmup" && has_value) o.warmup = std::max(0, std::atoi(argv[++i]));
@@ -303,7 +365,7 @@ Options parse_options(int argc, char** argv) {
       if (!o.preset) throw bertpp::ArgumentError("unknown preset '" + name + "' (bert-base, minilm-l6, bert-tiny)");
     } else {
       throw bertpp::ArgumentError("usage: bertpp-bench-encoder [--preset NAME] [--threads N] [--runs N] "
-                                  "[--warmup N] [--int8] [--sentences FILE --tokenizer MODEL_FOLDER] [--json]; "
+                                  "[--warmup N] [--int8] [--dtype f32|f16|bf16] [--load-only] [--sentences FILE --tokenizer MODEL_FOLDER] [--json]; "
                                   "bad argument '" + arg + "'");
     }
   }
@@ -340,12 +402,14 @@ int run(int argc, char** argv) {
   TempFolder folder;
   write_model(p, folder.path);
   const double rss_before = peak_rss_mb();
+  const double rss_now_before = current_rss_mb();
   const auto load_start = std::chrono::steady_clock::now();
   bertpp::LoadOptions load_options;
   if (o.int8) load_options.quantization = bertpp::Quantization::DynamicInt8;
   const bertpp::AutoModel model = bertpp::AutoModel::from_folder(folder.path, load_options);
   const double load_seconds = seconds_since(load_start);
   const double rss_loaded = peak_rss_mb();
+  const double rss_after_load = current_rss_mb();
 
   nlohmann::json report = {{"preset", p.name},
                            {"threads", bertpp::num_threads()},
@@ -356,17 +420,21 @@ int run(int argc, char** argv) {
                            {"flags", compile_flags()},
                            {"cpu", cpu_model()},
                            {"load_seconds", load_seconds},
+                           {"dtype", g_dtype},
                            {"peak_rss_mb_after_load", rss_loaded},
+                           {"rss_mb_before_load", rss_now_before},
+                           {"rss_mb_after_load", rss_after_load},
                            {"peak_rss_mb_before_load", rss_before},
                            {"cases", nlohmann::json::array()}};
   if (!o.json)
-    std::printf("preset %s, %s, threads %d, %s, %s\ncpu: %s\nload %.3f s, peak RSS %.1f MB after load\n\n"
+    std::printf("preset %s (%s stored), %s, threads %d, %s, %s\ncpu: %s\n"
+                "load %.3f s, RSS %.1f MB after load (peak %.1f MB)\n\n"
                 "%-18s %6s %7s %12s %12s %9s\n",
-                p.name, report["weights"].get<std::string>().c_str(), bertpp::num_threads(), report["compiler"].get<std::string>().c_str(),
+                p.name, g_dtype.c_str(), report["weights"].get<std::string>().c_str(), bertpp::num_threads(), report["compiler"].get<std::string>().c_str(),
                 report["flags"].get<std::string>().c_str(), report["cpu"].get<std::string>().c_str(),
-                load_seconds, rss_loaded, "case",
+                load_seconds, rss_after_load, rss_loaded, "case",
                 "tokens", "padded", "median ms", "tokens/s", "GFLOP/s");
-  for (const Case& c : make_cases(o)) {
+  for (const Case& c : o.load_only ? std::vector<Case>{} : make_cases(o)) {
     const bertpp::ModelInput input = make_input(c);
     bertpp::ForwardOptions forward;
     forward.skip_padding = c.skip_padding;

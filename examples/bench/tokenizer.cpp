@@ -1,9 +1,19 @@
 // Tokenizer throughput: encodes every input of a corpus.jsonl N times, one
 // call at a time on one thread, then the whole corpus as a batch split across
-// all hardware threads. Prints tokens per second for both.
+// all hardware threads. Prints tokens per second for both. Any model folder
+// (WordPiece or byte-level BPE). The "texts only" lines use the `text`
+// fields alone, as ../shared/anchors/tok_bench.js measures HF tokenizers.
 //
 //   bertpp-bench-tokenizer <corpus.jsonl> <model_folder> [repeats=20]
+//
+// With --pair-truncation: time and peak memory of truncating a text pair of
+// 300, 3,000 and 30,000 words each to 32 tokens (longest_first), without
+// and with overflowing windows of the second text (only_second, stride 8).
+//
+//   bertpp-bench-tokenizer --pair-truncation <model_folder>
 #include <bertpp/tokenizer/tokenizer.hpp>
+
+#include <sys/resource.h>
 
 #include <nlohmann/json.hpp>
 
@@ -44,7 +54,7 @@ std::vector<Input> read_corpus(const std::string& path) {
   return inputs;
 }
 
-std::size_t encode_range(const bertpp::WordPieceTokenizer& tok, const std::vector<Input>& inputs,
+std::size_t encode_range(const bertpp::Tokenizer& tok, const std::vector<Input>& inputs,
                          std::size_t begin, std::size_t end) {
   std::size_t tokens = 0;
   for (std::size_t i = begin; i < end; ++i) {
@@ -58,16 +68,55 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+double peak_resident_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
+int pair_truncation(const std::string& folder) {
+  const auto tok = bertpp::Tokenizer::from_folder(folder);
+  const char* vocabulary[] = {"the", "quick", "brown", "fox", "jumps", "over", "lazy", "dogs"};
+  for (std::size_t words : {300u, 3000u, 30000u}) {
+    std::string a, b;
+    for (std::size_t i = 0; i < words; ++i) {
+      (a += vocabulary[i % 8]) += ' ';
+      (b += vocabulary[(i * 3) % 8]) += ' ';
+    }
+    bertpp::EncodeOptions cut;
+    cut.truncation = bertpp::TruncationOptions{32, bertpp::TruncationStrategy::LongestFirst, 0};
+    bertpp::EncodeOptions windows;
+    windows.truncation = bertpp::TruncationOptions{32, bertpp::TruncationStrategy::OnlySecond, 8};
+    windows.return_overflowing_tokens = true;
+    double best_cut = 1e9, best_windows = 1e9;
+    std::size_t n_windows = 0;
+    for (int r = 0; r < 5; ++r) {
+      auto start = std::chrono::steady_clock::now();
+      const auto e = tok.encode(a, b, cut);
+      best_cut = std::min(best_cut, seconds_since(start));
+      start = std::chrono::steady_clock::now();
+      const auto w = tok.encode("the quick fox", b, windows);
+      best_windows = std::min(best_windows, seconds_since(start));
+      n_windows = 1 + w.overflowing.size();
+    }
+    std::printf("%zu+%zu words: truncate to 32 %.3f ms; only_second windows (%zu) %.3f ms; peak RSS so far %.1f MB\n",
+                words, words, best_cut * 1e3, n_windows, best_windows * 1e3, peak_resident_mb());
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::cerr << "usage: " << argv[0] << " <corpus.jsonl> <model_folder> [repeats=20]\n";
+    std::cerr << "usage: " << argv[0] << " <corpus.jsonl> <model_folder> [repeats=20]\n"
+              << "       " << argv[0] << " --pair-truncation <model_folder>\n";
     return 2;
   }
   try {
+    if (std::string(argv[1]) == "--pair-truncation") return pair_truncation(argv[2]);
     const std::vector<Input> inputs = read_corpus(argv[1]);
-    const auto tok = bertpp::WordPieceTokenizer::from_folder(argv[2]);
+    const auto tok = bertpp::Tokenizer::from_folder(argv[2]);
     const int repeats = argc > 3 ? std::max(1, std::atoi(argv[3])) : 20;
     encode_range(tok, inputs, 0, inputs.size());  // warm-up
 
@@ -111,6 +160,26 @@ int main(int argc, char** argv) {
     }
     std::printf("encode_batch (%d threads): %.0f tokens/s\n", bertpp::detail::max_threads(),
                 library_tokens / seconds_since(start));
+
+    // Texts only (pairs left out), best of the repeats: the figures
+    // ../shared/anchors/tok_bench.js gives for HF tokenizers.
+    double best_one = 1e9, best_batch = 1e9;
+    std::size_t text_tokens = 0;
+    std::vector<std::string> texts;
+    for (const Input& in : inputs) texts.push_back(in.text);
+    for (int r = 0; r < repeats; ++r) {
+      start = std::chrono::steady_clock::now();
+      std::size_t n = 0;
+      for (const std::string& t : texts) n += tok.encode(t).size();
+      best_one = std::min(best_one, seconds_since(start));
+      start = std::chrono::steady_clock::now();
+      for (const auto& e : tok.encode_batch(texts)) (void)e;
+      best_batch = std::min(best_batch, seconds_since(start));
+      text_tokens = n;
+    }
+    std::printf("texts only, one call at a time: %zu texts, %zu tokens, best %.4f s, %.0f tokens/s\n", texts.size(),
+                text_tokens, best_one, text_tokens / best_one);
+    std::printf("texts only, encode_batch: best %.4f s, %.0f tokens/s\n", best_batch, text_tokens / best_batch);
   } catch (const bertpp::Error& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 1;

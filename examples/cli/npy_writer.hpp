@@ -19,8 +19,16 @@ class NpyWriter {
     if (!out_) throw bertpp::ArgumentError(path + ": cannot create output file");
     write_header();
   }
-  ~NpyWriter() {
-    if (out_.is_open()) close();
+  // Never throws (it may run while an exception unwinds): a run that ends
+  // without close() has failed anyway, and says so itself.
+  ~NpyWriter() noexcept {
+    if (!out_.is_open()) return;
+    try {
+      out_.seekp(0);
+      write_header();
+      out_.close();
+    } catch (...) {
+    }
   }
   NpyWriter(const NpyWriter&) = delete;
   NpyWriter& operator=(const NpyWriter&) = delete;
@@ -31,11 +39,18 @@ class NpyWriter {
     ++rows_;
   }
 
+  // The rows written so far reached the file (flushed), else throws.
+  void check() {
+    out_.flush();
+    if (out_.fail()) throw bertpp::Error(path_ + ": write failed");
+  }
+
   void close() {
+    check();
     out_.seekp(0);
     write_header();
     out_.close();
-    if (out_.fail()) throw bertpp::ArgumentError(path_ + ": write failed");
+    if (out_.fail()) throw bertpp::Error(path_ + ": write failed");
   }
 
  private:

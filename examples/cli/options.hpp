@@ -64,6 +64,16 @@ class Options {
     throw bertpp::ArgumentError("option --" + name + " expects a whole number, got '" + text + "'");
   }
 
+  // A whole number >= `min`: counts and sizes (--batch-size, --max-length).
+  std::size_t size(const std::string& name, std::size_t fallback, std::size_t min = 0) const {
+    if (!has(name)) return fallback;
+    const long value = number(name, 0);
+    if (value < 0 || static_cast<std::size_t>(value) < min)
+      throw bertpp::ArgumentError("option --" + name + " must be at least " + std::to_string(min) +
+                                  ", got " + get(name));
+    return static_cast<std::size_t>(value);
+  }
+
   // A comma-separated list: --labels a,b,c
   std::vector<std::string> list(const std::string& name) const {
     std::vector<std::string> items;
@@ -80,11 +90,14 @@ class Options {
     return items;
   }
 
-  // Names given that `known` does not hold: a typo should not pass silently.
-  void reject_unknown(const std::set<std::string>& known) const {
+  // Names given that `known` does not hold: a typo, or an option this
+  // command has no use for, should not pass silently.
+  void reject_unknown(const std::set<std::string>& known, const std::string& command = "") const {
     for (const auto& entry : values_)
       if (!known.count(entry.first))
-        throw bertpp::ArgumentError("unknown option --" + entry.first);
+        throw bertpp::ArgumentError("unknown option --" + entry.first +
+                                    (command.empty() ? "" : " for '" + command + "'") +
+                                    " (see bertpp --help)");
   }
 
   const std::vector<std::string>& positional() const { return positional_; }

@@ -7,6 +7,7 @@
 #include "bertpp/nn/tensor.hpp"
 #include "bertpp/io/safetensors.hpp"
 #include "bertpp/io/safetensors_writer.hpp"
+#include "bertpp/io/pytorch_checkpoint.hpp"
 #include "bertpp/io/tensor_store.hpp"
 #include "bertpp/io/config.hpp"
 #include "bertpp/io/model_folder.hpp"

@@ -1,108 +1,19 @@
 // The `bertpp` tool run as a user runs it, its JSON Lines checked against
 // HuggingFace's golden outputs.
-#include "support/golden.hpp"
-#include "support/json_match.hpp"
+#include "cli_support.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <sstream>
+#include <map>
 #include <string>
-#include <filesystem>
 #include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <vector>
 
-namespace {
-
-using nlohmann::json;
-
-struct RunResult {
-  int exit_code = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
-
-std::string shell_quote(const std::string& word) {
-  std::string quoted = "'";
-  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
-std::string temp_path(const std::string& name) {
-  static const std::filesystem::path dir = [] {
-    auto d = std::filesystem::temp_directory_path() / ("bertpp-cli-test-" + std::to_string(getpid()));
-    std::filesystem::create_directories(d);
-    return d;
-  }();
-  return (dir / name).string();
-}
-
-// Runs `bertpp <args...>` with `stdin_text` on its standard input.
-RunResult run_cli(const std::vector<std::string>& args, const std::string& stdin_text = "") {
-  const std::string in_path = temp_path("stdin.txt"), err_path = temp_path("stderr.txt");
-  std::ofstream(in_path, std::ios::binary) << stdin_text;
-  std::string command = shell_quote(BERTPP_CLI_PATH);
-  for (const auto& a : args) command += " " + shell_quote(a);
-  command += " < " + shell_quote(in_path) + " 2> " + shell_quote(err_path);
-  RunResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.out.append(buffer, n);
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream err(err_path);
-  result.err.assign(std::istreambuf_iterator<char>(err), {});
-  return result;
-}
-
-std::vector<json> json_lines(const std::string& text) {
-  std::vector<json> lines;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line))
-    if (!line.empty()) lines.push_back(json::parse(line));
-  return lines;
-}
-
-json golden_pipeline_case(const std::string& model, std::size_t index) {
-  return bertpp_test::read_json(bertpp_test::golden_path("models/" + model + "/expected_pipeline.json"))
-      .at(index);
-}
-
-// Runs the tool and checks line i against expected[i], scores within 1e-5.
-void check_lines(const std::vector<std::string>& args, const std::string& stdin_text,
-                 const std::vector<json>& expected) {
-  const RunResult run = run_cli(args, stdin_text);
-  INFO("stderr: " << run.err);
-  REQUIRE(run.exit_code == 0);
-  const auto lines = json_lines(run.out);
-  REQUIRE(lines.size() == expected.size());
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    INFO("line " << i + 1);
-    CHECK(bertpp_test::json_mismatch(expected[i], lines[i], 1e-5) == "");
-  }
-}
-
-std::vector<json> as_list(const json& value) { return value.get<std::vector<json>>(); }
-
-std::vector<std::string> strings(const json& value) {
-  return value.is_array() ? value.get<std::vector<std::string>>()
-                          : std::vector<std::string>{value.get<std::string>()};
-}
-
-std::string model_dir(const std::string& name) {
-  return bertpp_test::golden_path("models/" + name);
-}
-
-}  // namespace
+using namespace bertpp_cli_test;
 
 TEST_CASE("bertpp classify reproduces HF text-classification, with top_k and sigmoid") {
   if (!bertpp_test::have_golden("models/bert-random-sst2")) return;
@@ -166,7 +77,7 @@ TEST_CASE("bertpp qa reproduces HF question answering: windows, top_k, impossibl
   const std::string model = model_dir("bert-random-squad");
   const std::vector<std::pair<const char*, const char*>> flags = {
       {"top_k", "--top-k"}, {"max_answer_len", "--max-answer-len"},
-      {"max_seq_len", "--max-length"}, {"doc_stride", "--doc-stride"}};
+      {"max_seq_len", "--max-seq-len"}, {"doc_stride", "--doc-stride"}};
   for (std::size_t index : {0, 1, 2, 3, 4, 5, 6}) {
     INFO("golden case " << index);
     const json c = golden_pipeline_case("bert-random-squad", index);
@@ -200,28 +111,95 @@ TEST_CASE("bertpp ner reproduces HF token classification for every aggregation s
   }
 }
 
-TEST_CASE("bertpp tokenize matches HF tokenizers ids, tokens and character offsets") {
+TEST_CASE("bertpp tokenize matches HF tokenizers for texts and pairs: every field, char and byte offsets") {
   if (!bertpp_test::have_golden("tokenizer/uncased.jsonl")) return;
   std::string input;
   std::vector<json> expected;
   bertpp_test::for_each_jsonl(bertpp_test::golden_path("tokenizer/uncased.jsonl"),
                               [&](const json& line, int) {
-                                if (expected.size() >= 200 || line.contains("pair")) return;
-                                input += json{{"text", line["text"]}}.dump() + "\n";
+                                json record = {{"text", line["text"]}};
+                                if (line.contains("pair")) record["pair"] = line["pair"];
+                                input += record.dump() + "\n";
                                 expected.push_back(line);
                               });
-  const RunResult run = run_cli({"tokenize", "-m", model_dir("bert-random"), "--jsonl"}, input);
+  const RunResult run = run_cli(
+      {"tokenize", "-m", model_dir("bert-random"), "--jsonl", "--pair-field", "pair"}, input);
+  INFO(run.err);
   REQUIRE(run.exit_code == 0);
   const auto lines = json_lines(run.out);
   REQUIRE(lines.size() == expected.size());
+  std::size_t pairs = 0;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     INFO("text: " << expected[i]["text"]);
-    CHECK(lines[i]["ids"] == expected[i]["ids"]);
-    CHECK(lines[i]["tokens"] == expected[i]["tokens"]);
-    CHECK(lines[i]["offsets"] == expected[i]["char_offsets"]);
-    CHECK(lines[i]["byte_offsets"] == expected[i]["byte_offsets"]);
-    CHECK(lines[i]["word_ids"] == expected[i]["word_ids"]);
+    pairs += expected[i].contains("pair");
+    for (const char* field : {"ids", "tokens", "type_ids", "attention_mask", "special_tokens_mask",
+                              "word_ids", "sequence_ids", "char_offsets", "byte_offsets"})
+      CHECK(lines[i][field] == expected[i][field]);
   }
+  CHECK(pairs > 100);
+}
+
+TEST_CASE("bertpp tokenize truncates and pads as HF: --max-length, --truncation, --padding") {
+  if (!bertpp_test::have_golden("tokenizer/uncased_truncation.jsonl")) return;
+  std::map<std::string, std::pair<std::string, std::vector<json>>> by_strategy;
+  bertpp_test::for_each_jsonl(bertpp_test::golden_path("tokenizer/uncased_truncation.jsonl"),
+                              [&](const json& line, int) {
+                                REQUIRE(line["max_length"] == 32);
+                                REQUIRE(line["padding"] == "max_length");
+                                json record = {{"text", line["text"]}};
+                                if (line.contains("pair")) record["pair"] = line["pair"];
+                                auto& group = by_strategy[line["truncation"].get<std::string>()];
+                                group.first += record.dump() + "\n";
+                                group.second.push_back(line);
+                              });
+  REQUIRE(by_strategy.size() == 3);
+  std::size_t refused = 0;
+  for (const auto& [strategy, group] : by_strategy) {
+    INFO("truncation " << strategy);
+    const RunResult run = run_cli({"tokenize", "-m", model_dir("bert-random"), "--jsonl",
+                                   "--pair-field", "pair", "--max-length", "32", "--truncation",
+                                   strategy, "--padding", "max_length", "--on-error", "record"},
+                                  group.first);
+    INFO(run.err);
+    REQUIRE(run.exit_code == 0);
+    const auto lines = json_lines(run.out);
+    REQUIRE(lines.size() == group.second.size());
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      const json& want = group.second[i];
+      INFO("line " << i + 1 << ": " << want["text"]);
+      if (want.contains("error")) {  // HF refused: so do we, on that line only
+        CHECK(lines[i].value("line", std::size_t{0}) == i + 1);
+        CHECK(contains(lines[i].value("error", ""), "truncation"));
+        ++refused;
+        continue;
+      }
+      for (const char* field : {"ids", "tokens", "type_ids", "attention_mask", "word_ids",
+                                "char_offsets", "byte_offsets"})
+        CHECK(lines[i][field] == want[field]);
+    }
+  }
+  CHECK(refused > 0);
+}
+
+TEST_CASE("bertpp tokenize --stride writes HF's overflowing windows on the input's line") {
+  if (!bertpp_test::have_golden("models/bert-random")) return;
+  // 10 words "word" (id 2773): 8 tokens per window = 6 words + [CLS] [SEP],
+  // windows start every 6 - 2 = 4 words: words 0-5, 4-9.
+  const RunResult run = run_cli({"tokenize", "-m", model_dir("bert-random"), "--max-length", "8",
+                                 "--stride", "2", "word word word word word word word word word word"});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const auto lines = json_lines(run.out);
+  REQUIRE(lines.size() == 1);
+  const std::vector<int> window = {101, 2773, 2773, 2773, 2773, 2773, 2773, 102};
+  CHECK(lines[0]["ids"] == window);
+  REQUIRE(lines[0]["overflowing"].size() == 1);
+  CHECK(lines[0]["overflowing"][0]["ids"] == window);
+  CHECK(lines[0]["overflowing"][0]["char_offsets"][1] == json::array({20, 24}));
+
+  const RunResult no_truncation = run_cli({"tokenize", "-m", model_dir("bert-random"), "--stride", "2", "x"});
+  CHECK(no_truncation.exit_code != 0);
+  CHECK(contains(no_truncation.err, "--stride needs truncation"));
 }
 
 TEST_CASE("bertpp embed writes sentence embeddings as JSON Lines and as a float32 .npy") {
@@ -341,4 +319,31 @@ TEST_CASE("bertpp streams a 100,000-line input in bounded memory, one result per
   rusage usage{};
   getrusage(RUSAGE_CHILDREN, &usage);
   CHECK(usage.ru_maxrss < 100 * 1024);  // KiB
+}
+
+TEST_CASE("bertpp info and classify on a RoBERTa folder") {
+  if (!bertpp_test::have_golden("models/roberta-random-sst2")) return;
+  const std::string model = model_dir("roberta-random-sst2");
+  const RunResult info = run_cli({"info", "-m", model});
+  INFO("stderr: " << info.err);
+  REQUIRE(info.exit_code == 0);
+  const json described = json::parse(info.out);
+  // As config.json / tokenizer_config.json say: 130 positions, the first two
+  // taken by RoBERTa's padding offset.
+  CHECK(described["model_type"] == "roberta");
+  CHECK(described["architectures"] == json::array({"RobertaForSequenceClassification"}));
+  CHECK(described["max_position_embeddings"] == 130);
+  CHECK(described["max_sequence_length"] == 128);
+  CHECK(described["type_vocab_size"] == 1);
+  CHECK(described["pad_token_id"] == 1);
+  CHECK(described["layer_norm_eps"].get<double>() == Approx(1e-5));
+  CHECK(described["tokenizer"]["model"] == "BPE");
+  CHECK(described["tokenizer"]["vocab_size"] == 50265);
+  CHECK(described["tokenizer"]["model_max_length"] == 128);
+  CHECK(described["tokenizer"]["mask_token"] == "<mask>");
+
+  const json plain = golden_pipeline_case("roberta-random-sst2", 0);
+  auto args = strings(plain["args"]["inputs"]);
+  args.insert(args.begin(), {"classify", "-m", model});
+  check_lines(args, "", as_list(plain["output"]));
 }

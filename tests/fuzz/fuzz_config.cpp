@@ -14,6 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     BERTPP_FUZZ_CHECK(config.vocab_size > 0 && config.max_position_embeddings > 0);
     BERTPP_FUZZ_CHECK(config.num_labels > 0);
     BERTPP_FUZZ_CHECK(config.layer_norm_eps > 0.0f);
+    BERTPP_FUZZ_CHECK(config.max_sequence_length() > 0);
   });
   return 0;
 }

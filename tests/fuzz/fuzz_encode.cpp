@@ -1,11 +1,13 @@
-// Fuzzes WordPieceTokenizer::encode on arbitrary bytes, single texts and
-// pairs, with truncation, stride and padding chosen by the input.
+// Fuzzes Tokenizer::encode (WordPiece and byte-level BPE) on arbitrary
+// bytes, single texts and pairs, with truncation, stride, overflow windows
+// and padding chosen by the input.
 //
-// Input layout: byte 0 = flags, byte 1 = max_length, byte 2 = stride,
-// byte 3 = where the text ends (fraction of the rest); the rest is text
-// [+ pair]. The vocabulary is the golden bert-base-uncased one when
-// ../shared is present, else a small built-in one (BERTPP_FUZZ_VOCAB: a vocab.txt
-// path, or "builtin").
+// Input layout: byte 0 = flags, byte 1 = max_length, byte 2 = stride (low 4
+// bits) + 0x10 byte-level BPE + 0x20 overflowing windows, byte 3 = where the
+// text ends (fraction of the rest); the rest is text [+ pair]. The
+// vocabularies are the golden bert-base-uncased / roberta-base ones when
+// ../shared is present, else small built-in ones (BERTPP_FUZZ_VOCAB: a
+// vocab.txt path, or "builtin").
 #include "fuzz_support.hpp"
 
 #include "bertpp/tokenizer/tokenizer.hpp"
@@ -52,15 +54,51 @@ const std::vector<bertpp::WordPieceTokenizer>& tokenizers() {
   return all;
 }
 
+// RoBERTa's byte-level BPE: the golden roberta-base files, or a tiny
+// built-in vocabulary (every byte, a few merges).
+const bertpp::Tokenizer& bpe_tokenizer() {
+  static const bertpp::Tokenizer tokenizer = [] {
+    const char* env = std::getenv("BERTPP_FUZZ_VOCAB");
+    const bool builtin = env && std::string(env) == "builtin";
+#ifdef BERTPP_SHARED_DIR
+    const std::string golden = std::string(BERTPP_SHARED_DIR) + "/golden/models/roberta-random";
+    if (!builtin && std::ifstream(golden + "/vocab.json").good())
+      return bertpp::Tokenizer::from_folder(golden);
+#endif
+    (void)builtin;
+    const auto& alphabet = bertpp::detail::byte_level_alphabet();
+    std::string vocab = "{\"<s>\": 0, \"<pad>\": 1, \"</s>\": 2, \"<unk>\": 3, \"<mask>\": 4";
+    int id = 5;
+    for (int b = 0; b < 256; ++b) {
+      std::string c;
+      bertpp::detail::utf8_append(c, alphabet.byte_to_char[b]);
+      if (c == "\"" || c == "\\") c = "\\" + c;
+      vocab += ", \"" + c + "\": " + std::to_string(id++);
+    }
+    for (const char* merged : {"he", "ll", "hell", "\u0120h"})
+      vocab += std::string(", \"") + merged + "\": " + std::to_string(id++);
+    vocab += "}";
+    const std::string base = bertpp_fuzz::scratch_path("-vocab");
+    const std::string vocab_path = base + ".json", merges_path = base + "-merges.txt";
+    std::ofstream(vocab_path) << vocab;
+    std::ofstream(merges_path) << "#version: 0.2\nh e\nl l\nhe ll\n\xc4\xa0 h\n";
+    bertpp::Tokenizer t = bertpp::Tokenizer::from_bpe_files(vocab_path, merges_path);
+    std::remove(vocab_path.c_str());
+    std::remove(merges_path.c_str());
+    return t;
+  }();
+  return tokenizer;
+}
+
 // Field sizes agree and offsets stay inside the text they point into.
 void check_encoding(const bertpp::Encoding& e, std::string_view text, std::string_view pair,
                     bool top_level = true) {
   const std::size_t n = e.ids.size();
-  BERTPP_FUZZ_CHECK(e.type_ids.size() == n && e.tokens.size() == n && e.offsets.size() == n);
+  BERTPP_FUZZ_CHECK(e.type_ids.size() == n && e.tokens.size() == n && e.byte_offsets.size() == n);
   BERTPP_FUZZ_CHECK(e.attention_mask.size() == n && e.special_tokens_mask.size() == n);
   BERTPP_FUZZ_CHECK(e.word_ids.size() == n && e.sequence_ids.size() == n);
   for (std::size_t i = 0; i < n; ++i) {
-    const bertpp::Offset o = e.offsets[i];
+    const bertpp::Offset o = e.byte_offsets[i];
     const std::size_t limit = e.sequence_ids[i] == 1 ? pair.size() : text.size();
     BERTPP_FUZZ_CHECK(o.begin <= o.end && o.end <= limit);
   }
@@ -77,14 +115,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::uint8_t flags = data[0];
   const std::size_t max_length = data[1];
   const std::size_t stride = data[2] % 16;
+  const bool byte_level = data[2] & 0x10;
   const std::string_view rest(reinterpret_cast<const char*>(data + 4), size - 4);
   const std::size_t split = rest.size() * data[3] / 255;
   const bool use_pair = flags & 0x04;
   const std::string_view text = use_pair ? rest.substr(0, split) : rest;
   const std::string_view pair = use_pair ? rest.substr(split) : std::string_view();
 
-  const bertpp::WordPieceTokenizer& tokenizer = tokenizers()[flags & 0x03];
+  const bertpp::Tokenizer& tokenizer = byte_level ? bpe_tokenizer() : tokenizers()[flags & 0x03];
   bertpp::EncodeOptions options;
+  options.return_overflowing_tokens = data[2] & 0x20;
   options.add_special_tokens = !(flags & 0x08);
   const bool truncate = flags & 0x10;
   if (truncate)

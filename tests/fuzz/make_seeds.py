@@ -2,9 +2,11 @@
 """Writes the small synthetic seed corpora in tests/fuzz/corpus/ (committed;
 re-run only to change them). Every seed is made up here, nothing is copied
 from real models."""
+import io
 import json
 import os
 import struct
+import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -43,6 +45,70 @@ def seeds_safetensors():
     put("safetensors", "empty_tensor", safetensors([("e", "F32", [0, 4], b"")]))
     put("safetensors", "empty_header", safetensors([]))
     put("safetensors", "scalar", safetensors([("s", "F32", [], struct.pack("<f", 1.5))]))
+
+
+def pickle_str(text):
+    data = text.encode()
+    return b"X" + struct.pack("<I", len(data)) + data
+
+
+def pickle_int(value):
+    if 0 <= value < 256:
+        return b"K" + bytes([value])
+    if 0 <= value < 65536:
+        return b"M" + struct.pack("<H", value)
+    return b"J" + struct.pack("<i", value)
+
+
+def state_dict_pickle(tensors, legacy):
+    """The opcodes torch.save emits for {name: tensor} (protocol 2)."""
+    out = b"\x80\x02}("
+    for name, storage, key, numel, offset, shape, stride in tensors:
+        out += pickle_str(name) + b"ctorch._utils\n_rebuild_tensor_v2\n(("
+        out += pickle_str("storage") + b"ctorch\n" + storage.encode() + b"\n"
+        out += pickle_str(key) + pickle_str("cpu") + pickle_int(numel) + (b"N" if legacy else b"") + b"tQ"
+        out += pickle_int(offset) + b"(" + b"".join(pickle_int(d) for d in shape) + b"t"
+        out += b"(" + b"".join(pickle_int(s) for s in stride) + b"t"
+        out += b"\x89ccollections\nOrderedDict\n)RtR"
+    return out + b"u."
+
+
+def pytorch_zip(stem, pickle, storages):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr(stem + "/data.pkl", pickle)
+        for key, data in storages:
+            archive.writestr(stem + "/data/" + key, data)
+        archive.writestr(stem + "/version", "3\n")
+    return buffer.getvalue()
+
+
+def pytorch_legacy(pickle, storages, element_size):
+    out = b"\x80\x02\x8a\x0a" + (0x1950a86a20f9469cfc6c).to_bytes(10, "little") + b"."
+    out += b"\x80\x02M\xe9\x03."
+    out += b"\x80\x02}(" + pickle_str("protocol_version") + pickle_int(1001)
+    out += pickle_str("little_endian") + b"\x88u."
+    out += pickle
+    out += b"\x80\x02](" + b"".join(pickle_str(key) for key, _ in storages) + b"e."
+    for key, data in storages:
+        out += struct.pack("<q", len(data) // element_size[key]) + data
+    return out
+
+
+def seeds_pytorch():
+    f32 = struct.pack("<6f", 0.5, -1.0, 2.0, 0.0, 3.25, -0.125)
+    f16 = struct.pack("<4H", 0x3C00, 0xC000, 0x7BFF, 0x0001)
+    bf16 = struct.pack("<4H", 0x3F80, 0xBF80, 0x3F00, 0x0000)
+    tensors = [("w", "FloatStorage", "0", 6, 0, [2, 3], [3, 1]),
+               ("t", "FloatStorage", "0", 6, 0, [3, 2], [1, 3]),
+               ("b", "FloatStorage", "0", 6, 4, [2], [1]),
+               ("h", "HalfStorage", "1", 4, 0, [4], [1]),
+               ("g", "BFloat16Storage", "2", 4, 1, [3], [1])]
+    storages = [("0", f32), ("1", f16), ("2", bf16)]
+    put("pytorch", "zip", pytorch_zip("archive", state_dict_pickle(tensors, False), storages))
+    put("pytorch", "zip_one", pytorch_zip("pytorch_model", state_dict_pickle(tensors[:1], False), storages[:1]))
+    put("pytorch", "legacy", pytorch_legacy(state_dict_pickle(tensors, True), storages,
+                                            {"0": 4, "1": 2, "2": 2}))
 
 
 def seeds_config():
@@ -97,6 +163,29 @@ def seeds_tokenizer_json():
     put("tokenizer_json", "bert_processing.json",
         tokenizer_json({"type": "BertProcessing", "sep": ["[SEP]", 3], "cls": ["[CLS]", 2]}))
     put("tokenizer_json", "bare.json", tokenizer_json(None, normalizer=False))
+    put("tokenizer_json", "byte_level_bpe.json", byte_level_bpe_json())
+
+
+def byte_level_bpe_json():
+    g = "\u0120"  # the byte-level character of a space
+    tokens = ["<s>", "<pad>", "</s>", "<unk>", "a", "b", "c", "h", "i", g, "!", "ab", "bc", "abc",
+              g + "a", g + "ab", "hi", g + "hi", "<mask>", "\u00c3", "\u00a9", "\u00c3\u00a9"]
+    vocab = {t: i for i, t in enumerate(tokens)}
+    specials = [{"id": vocab[t], "content": t, "single_word": False, "lstrip": t == "<mask>",
+                 "rstrip": False, "normalized": True, "special": True}
+                for t in ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]]
+    merges = [[g, "a"], "a b", "b c", "ab c", g + "a b", "h i", g + " hi", "\u00c3 \u00a9"]
+    return json.dumps({
+        "version": "1.0", "truncation": None, "padding": None, "added_tokens": specials,
+        "normalizer": None,
+        "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True,
+                          "use_regex": True},
+        "post_processor": {"type": "RobertaProcessing", "sep": ["</s>", 2], "cls": ["<s>", 0],
+                           "trim_offsets": True, "add_prefix_space": False},
+        "decoder": {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True},
+        "model": {"type": "BPE", "dropout": None, "unk_token": None, "continuing_subword_prefix": "",
+                  "end_of_word_suffix": "", "fuse_unk": False, "byte_fallback": False,
+                  "vocab": vocab, "merges": merges}}, ensure_ascii=False)
 
 
 def seeds_encode():
@@ -113,6 +202,14 @@ def seeds_encode():
     ]
     for i, (flags, max_len, stride, split, text) in enumerate(texts):
         put("encode", "seed%d" % i, bytes([flags, max_len, stride, split]) + text.encode("utf-8"))
+    # byte 2 bit 0x10: byte-level BPE; 0x20: overflowing windows.
+    bpe = [
+        (0x00, 0, 0x10, 0, "Hello, world! I'm here  \n\n and\tthere 123 4.5% <mask>"),
+        (0x14, 12, 0x33, 128, "what is a question?the context is much longer than the question here."),
+        (0x80, 0, 0x14, 0, "\u4f60\u597d\u4e16\u754c caf\u00e9 \U0001F600 \u3000x \u0663"),
+    ]
+    for i, (flags, max_len, stride, split, text) in enumerate(bpe):
+        put("encode", "bpe%d" % i, bytes([flags, max_len, stride, split]) + text.encode("utf-8"))
     put("encode", "invalid_utf8", bytes([0, 0, 0, 0]) + b"ok \xc3\x28 \xed\xa0\x80 \xf4\x90\x80\x80")
 
 
@@ -150,6 +247,7 @@ def seeds_pipeline_json():
 
 if __name__ == "__main__":
     seeds_safetensors()
+    seeds_pytorch()
     seeds_config()
     seeds_tokenizer_json()
     seeds_encode()

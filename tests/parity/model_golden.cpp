@@ -54,11 +54,14 @@ struct Tally {
 
 std::vector<std::int32_t> ints(const Json& values) { return values.get<std::vector<std::int32_t>>(); }
 
-// BERT's token types for an unpadded sequence: 0 through the first [SEP], 1 after.
-std::vector<std::int32_t> token_types(const Json& c) {
+// The token types HF's tokenizer gives an unpadded sequence: BERT's are 0
+// through the first [SEP], 1 after; a family with one token type (RoBERTa)
+// has 0 everywhere, pairs too.
+std::vector<std::int32_t> token_types(const Json& c, const bertpp::ModelConfig& config) {
   if (c.contains("token_type_ids") && !c["token_type_ids"].is_null()) return ints(c["token_type_ids"]);
   const auto ids = ints(c["input_ids"]);
   std::vector<std::int32_t> types(ids.size(), 0);
+  if (config.type_vocab_size < 2) return types;
   auto sep = std::find(ids.begin(), ids.end(), 102);
   if (sep != ids.end())
     for (auto i = static_cast<std::size_t>(sep - ids.begin()) + 1; i < ids.size(); ++i) types[i] = 1;
@@ -69,8 +72,8 @@ std::string case_name(const Json& c, std::size_t index) {
   return "case " + std::to_string(index) + " " + c["inputs"].dump().substr(0, 60);
 }
 
-bertpp::ModelInput single_input(const Json& c) {
-  return bertpp::ModelInput::single(ints(c["input_ids"]), token_types(c));
+bertpp::ModelInput single_input(const Json& c, const bertpp::AutoModel& model) {
+  return bertpp::ModelInput::single(ints(c["input_ids"]), token_types(c, model.config()));
 }
 
 Matrix rows_of(const Matrix& m, Eigen::Index first, Eigen::Index count) {
@@ -95,6 +98,9 @@ void check_batch(Tally& tally, const bertpp::AutoModel& model, const Json& expec
     for (auto id : ints(batch["input_ids"][b])) input.input_ids.push_back(id);
     for (auto m : ints(batch["attention_mask"][b])) input.attention_mask.push_back(m);
   }
+  // HF padded with the config's pad_token_id (RoBERTa's positions depend on it).
+  for (std::size_t i = 0; i < input.input_ids.size(); ++i)
+    if (input.attention_mask[i] == 0) REQUIRE(input.input_ids[i] == model.config().pad_token_id);
   const bertpp::EncoderOutput padded_out = model.forward(input);
   const Matrix& out = padded_out.last_hidden_state;
   bertpp::ForwardOptions skip;
@@ -139,7 +145,7 @@ void check_encoder_folder(const std::string& folder) {
     const std::string name = case_name(c, index++);
     bertpp::ForwardOptions options;
     options.output_hidden_states = true;
-    const auto out = model.forward(single_input(c), options);
+    const auto out = model.forward(single_input(c, model), options);
     tally.check(name + " last_hidden_state", out.last_hidden_state, c["last_hidden_state"]);
     REQUIRE(out.hidden_states.size() == c["hidden_states"].size());
     for (std::size_t layer = 0; layer < out.hidden_states.size(); ++layer)
@@ -159,7 +165,7 @@ void check_sequence_classification(const std::string& folder) {
   Tally tally{folder};
   std::size_t index = 0;
   for (const Json& c : expected["cases"])
-    tally.check(case_name(c, index++) + " logits", model.sequence_classification_logits(single_input(c)),
+    tally.check(case_name(c, index++) + " logits", model.sequence_classification_logits(single_input(c, model)),
                 c["logits"]);
 }
 
@@ -171,7 +177,7 @@ void check_question_answering(const std::string& folder) {
   std::size_t index = 0;
   for (const Json& c : expected["cases"]) {
     const std::string name = case_name(c, index++);
-    const auto logits = model.question_answering_logits(single_input(c));
+    const auto logits = model.question_answering_logits(single_input(c, model));
     tally.check(name + " start_logits", logits.start, c["start_logits"]);
     tally.check(name + " end_logits", logits.end, c["end_logits"]);
   }
@@ -179,9 +185,11 @@ void check_question_answering(const std::string& folder) {
 
 }  // namespace
 
-TEST_CASE("BertModel / DistilBertModel folders match HF hidden states, pooler and padded batch") {
+TEST_CASE("BertModel / DistilBertModel / RobertaModel folders match HF hidden states, pooler and padded batch") {
   for (const char* folder : {"bert-random", "bert-random-f16", "bert-random-bf16", "bert-random-legacy-names",
-                             "bert-random-gelu-new", "distilbert-random"}) {
+                             "bert-random-gelu-new", "distilbert-random", "roberta-random",
+                             // pytorch_model.bin only: zip format, legacy (pre-1.6) format
+                             "bert-random-bin", "bert-random-bin-legacy"}) {
     SECTION(folder) { check_encoder_folder(folder); }
   }
 }
@@ -196,35 +204,40 @@ TEST_CASE("BertForMaskedLM logits (tied decoder) match HF") {
   Tally tally{folder};
   std::size_t index = 0;
   for (const Json& c : expected["cases"]) {
-    const auto input = single_input(c);
+    const auto input = single_input(c, model);
     std::vector<Eigen::Index> rows;
     for (Eigen::Index r = 0; r < input.tokens(); ++r) rows.push_back(r);
     tally.check(case_name(c, index++) + " logits", model.masked_lm_logits(input, rows), c["logits"]);
   }
 }
 
-TEST_CASE("sequence classification heads match HF (BERT pooler + classifier, DistilBERT pre_classifier)") {
-  for (const char* folder : {"bert-random-sst2", "bert-random-nli", "distilbert-random-sst2"}) {
+TEST_CASE("sequence classification heads match HF (BERT pooler + classifier, DistilBERT pre_classifier, "
+          "RoBERTa dense + tanh + out_proj on <s>)") {
+  for (const char* folder : {"bert-random-sst2", "bert-random-nli", "distilbert-random-sst2", "roberta-random-sst2",
+                             "distilbert-random-sst2-bin"}) {  // F16 pytorch_model.bin
     SECTION(folder) { check_sequence_classification(folder); }
   }
 }
 
-TEST_CASE("token classification head matches HF") {
-  const std::string folder = "bert-random-ner";
-  if (!bertpp_test::have_golden("models/" + folder)) return;
-  const auto model = load(folder);
-  CHECK(model.config().id2label.size() == 9);
-  CHECK(model.config().id2label[3] == "B-PER");
-  const Json expected = load_expected(folder);
-  Tally tally{folder};
-  std::size_t index = 0;
-  for (const Json& c : expected["cases"])
-    tally.check(case_name(c, index++) + " logits", model.token_classification_logits(single_input(c)),
-                c["logits"]);
+TEST_CASE("token classification heads match HF") {
+  for (const char* folder : {"bert-random-ner", "roberta-random-ner"}) {
+    SECTION(folder) {
+      if (!bertpp_test::have_golden(std::string("models/") + folder)) return;
+      const auto model = load(folder);
+      CHECK(model.config().id2label.size() == 9);
+      CHECK(model.config().id2label[3] == "B-PER");
+      const Json expected = load_expected(folder);
+      Tally tally{folder};
+      std::size_t index = 0;
+      for (const Json& c : expected["cases"])
+        tally.check(case_name(c, index++) + " logits", model.token_classification_logits(single_input(c, model)),
+                    c["logits"]);
+    }
+  }
 }
 
 TEST_CASE("question answering heads match HF") {
-  for (const char* folder : {"bert-random-squad", "distilbert-random-squad"}) {
+  for (const char* folder : {"bert-random-squad", "distilbert-random-squad", "roberta-random-squad"}) {
     SECTION(folder) { check_question_answering(folder); }
   }
 }

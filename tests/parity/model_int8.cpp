@@ -56,7 +56,7 @@ bertpp::ModelInput case_input(const Json& c) {
 
 TEST_CASE("int8 encoders keep cosine >= 0.99 with float32 hidden states") {
   for (const char* folder : {"bert-random", "bert-random-gelu-new", "distilbert-random", "bert-random-ner",
-                             "bert-random-squad"}) {
+                             "bert-random-squad", "roberta-random"}) {
     SECTION(folder) {
       if (!bertpp_test::have_golden(std::string("models/") + folder)) return;
       const auto float32 = load(folder, bertpp::Quantization::None);
@@ -99,12 +99,12 @@ TEST_CASE("int8 encoders keep cosine >= 0.99 with float32 hidden states") {
 // 10x a real model's), so the criterion is the pooled vector the head reads;
 // logit differences and argmax agreement are printed for the record.
 TEST_CASE("int8 sequence classifiers: the pooled vector keeps cosine >= 0.99") {
-  for (const char* folder : {"bert-random-sst2", "bert-random-nli", "distilbert-random-sst2"}) {
+  for (const char* folder : {"bert-random-sst2", "bert-random-nli", "distilbert-random-sst2", "roberta-random-sst2"}) {
     SECTION(folder) {
       if (!bertpp_test::have_golden(std::string("models/") + folder)) return;
       const auto float32 = load(folder, bertpp::Quantization::None);
       const auto int8 = load(folder, bertpp::Quantization::DynamicInt8);
-      const bool distil = int8.config().model_type == bertpp::ModelType::DistilBert;
+      const bool first_token = !int8.config().family().sequence_classifier.reads_pooler;
       const Json expected = bertpp_test::read_json(
           bertpp_test::golden_path(std::string("models/") + folder + "/expected.json"));
       double worst_cosine = 1, worst_logit = 0;
@@ -113,7 +113,7 @@ TEST_CASE("int8 sequence classifiers: the pooled vector keeps cosine >= 0.99") {
         const auto input = case_input(c);
         auto pooled = [&](const bertpp::AutoModel& model) {
           const auto out = model.forward(input);
-          return distil ? Matrix(out.last_hidden_state.topRows(1)) : out.pooler_output;
+          return first_token ? Matrix(out.last_hidden_state.topRows(1)) : out.pooler_output;
         };
         worst_cosine = std::min(worst_cosine, row_cosine(pooled(int8), pooled(float32), 0));
         const Matrix got = int8.sequence_classification_logits(input);

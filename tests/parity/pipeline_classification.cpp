@@ -1,5 +1,5 @@
 // text-classification: every call of the golden expected_pipeline.json of the
-// BERT and DistilBERT SST-2 models (HF transformers' outputs), via run(json).
+// BERT, DistilBERT and RoBERTa SST-2 models (HF transformers' outputs), via run(json).
 #include <bertpp/pipelines/text_classification.hpp>
 
 #include "support/pipeline_replay.hpp"
@@ -23,6 +23,14 @@ TEST_CASE("text-classification matches HF on bert-random-sst2") {
 
 TEST_CASE("text-classification matches HF on distilbert-random-sst2") {
   replay("models/distilbert-random-sst2");
+}
+
+TEST_CASE("text-classification matches HF on distilbert-random-sst2-bin (F16 pytorch_model.bin)") {
+  replay("models/distilbert-random-sst2-bin");
+}
+
+TEST_CASE("text-classification matches HF on roberta-random-sst2") {
+  replay("models/roberta-random-sst2");
 }
 
 TEST_CASE("typed API: top_k, function_to_apply and pairs agree with the golden scores") {
@@ -85,4 +93,29 @@ TEST_CASE("long texts are refused unless truncation is asked for") {
       classifier.run({{"inputs", text}, {"truncation", "longest_first"}, {"max_length", 128}});
   REQUIRE(out.size() == 1);
   CHECK(out[0].contains("label"));
+}
+
+// roberta-random has 130 positions; RoBERTa's start after padding_idx 1, so
+// 128 tokens fit (model_max_length) and 129 are refused, as HF's IndexError,
+// unless truncation is asked for.
+TEST_CASE("RoBERTa: 128 tokens run, 129 are refused unless truncated") {
+  const std::string folder = "models/roberta-random-sst2";
+  if (!bertpp_test::have_golden(folder)) return;
+  const bertpp::TextClassificationPipeline classifier(bertpp_test::golden_path(folder));
+  auto words = [](std::size_t n) {
+    std::string text;
+    for (std::size_t i = 0; i < n; ++i) text += i ? " a" : "a";
+    return text;
+  };
+  REQUIRE(classifier.tokenizer().encode(words(126)).size() == 128);
+  const auto fits = classifier(words(126));
+  CHECK_THROWS_AS(classifier(words(127)), bertpp::ArgumentError);
+  CHECK_THROWS_WITH(classifier(words(127)), Catch::Matchers::Contains("has 129 tokens") &&
+                                                Catch::Matchers::Contains("truncate the input"));
+  bertpp::TextClassificationOptions truncate;
+  truncate.truncation = bertpp::TruncationOptions{128};
+  const auto truncated = classifier(words(400), truncate);
+  REQUIRE(truncated.size() == 1);
+  CHECK(truncated[0].label == fits[0].label);
+  CHECK(truncated[0].score == fits[0].score);
 }

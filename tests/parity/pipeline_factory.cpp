@@ -22,21 +22,26 @@ void replay(const std::string& name, const std::string& task = "") {
 
 }  // namespace
 
-TEST_CASE("factory: text-classification (BERT and DistilBERT)") {
+TEST_CASE("factory: text-classification (BERT, DistilBERT and RoBERTa)") {
   replay("bert-random-sst2");
   replay("distilbert-random-sst2", "sentiment-analysis");
+  replay("roberta-random-sst2");
 }
 
 TEST_CASE("factory: zero-shot-classification") { replay("bert-random-nli", "zero-shot-classification"); }
 
 TEST_CASE("factory: fill-mask") { replay("bert-random-mlm"); }
 
-TEST_CASE("factory: question-answering (BERT and DistilBERT)") {
+TEST_CASE("factory: question-answering (BERT, DistilBERT and RoBERTa)") {
   replay("bert-random-squad");
   replay("distilbert-random-squad", "question-answering");
+  replay("roberta-random-squad");
 }
 
-TEST_CASE("factory: token-classification") { replay("bert-random-ner", "ner"); }
+TEST_CASE("factory: token-classification (BERT and RoBERTa)") {
+  replay("bert-random-ner", "ner");
+  replay("roberta-random-ner");
+}
 
 TEST_CASE("the task is inferred from config.json's architectures and modules.json") {
   if (!bertpp_test::have_golden("models/bert-random")) return;
@@ -48,6 +53,10 @@ TEST_CASE("the task is inferred from config.json's architectures and modules.jso
   CHECK(bertpp::infer_task(dir("bert-random-ner")) == "token-classification");
   CHECK(bertpp::infer_task(dir("sentence-random")) == "sentence-embeddings");
   CHECK(bertpp::infer_task(dir("bert-random")) == "feature-extraction");
+  CHECK(bertpp::infer_task(dir("roberta-random-sst2")) == "text-classification");
+  CHECK(bertpp::infer_task(dir("roberta-random-squad")) == "question-answering");
+  CHECK(bertpp::infer_task(dir("roberta-random-ner")) == "token-classification");
+  CHECK(bertpp::infer_task(dir("roberta-random")) == "feature-extraction");
 }
 
 TEST_CASE("typed access to the pipeline behind AnyPipeline") {

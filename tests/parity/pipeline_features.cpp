@@ -89,7 +89,7 @@ TEST_CASE("layers combine golden hidden states by concat, sum and mean; tokens a
   // bytes 7..12 and characters 6..10 of "naïve café RÉSUMÉ".
   REQUIRE(fc.tokens.size() == tokens);
   CHECK(fc.tokens.front() == "[CLS]");
-  CHECK(fc.offsets[2] == bertpp::Offset{7, 12});
+  CHECK(fc.byte_offsets[2] == bertpp::Offset{7, 12});
   CHECK(fc.char_offsets[2] == bertpp::Offset{6, 10});
 }
 

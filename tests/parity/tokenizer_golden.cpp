@@ -1,5 +1,6 @@
 // Replays every line of shared/golden/tokenizer/*.jsonl (HF tokenizers'
-// output) through WordPieceTokenizer and checks every field exactly.
+// output) through bertpp::Tokenizer (WordPiece and byte-level BPE) and
+// checks every field exactly.
 #include "support/golden.hpp"
 
 #include <bertpp/tokenizer/tokenizer.hpp>
@@ -7,6 +8,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -15,7 +18,7 @@
 namespace {
 
 using bertpp::Encoding;
-using bertpp::WordPieceTokenizer;
+using WordPieceTokenizer = bertpp::Tokenizer;
 using nlohmann::json;
 
 std::string uncased_vocab() { return bertpp_test::golden_path("models/bert-random/vocab.txt"); }
@@ -66,7 +69,7 @@ std::string compare(const Encoding& e, const json& line) {
   if (!(d = diff("special_tokens_mask", e.special_tokens_mask, line["special_tokens_mask"].get<std::vector<std::int32_t>>())).empty()) return d;
   if (!(d = diff("word_ids", e.word_ids, ints_or_none(line["word_ids"]))).empty()) return d;
   if (!(d = diff("sequence_ids", e.sequence_ids, ints_or_none(line["sequence_ids"]))).empty()) return d;
-  if (!(d = diff("byte_offsets", e.offsets, offsets_of(line["byte_offsets"]))).empty()) return d;
+  if (!(d = diff("byte_offsets", e.byte_offsets, offsets_of(line["byte_offsets"]))).empty()) return d;
   if (!(d = diff("char_offsets", bertpp::char_offsets(e, text, pair), offsets_of(line["char_offsets"]))).empty()) return d;
   return "";
 }
@@ -183,7 +186,7 @@ int count_differences(const WordPieceTokenizer& a, const WordPieceTokenizer& b) 
       x = a.encode(text);
       y = b.encode(text);
     }
-    if (x.ids != y.ids || x.tokens != y.tokens || x.offsets != y.offsets || x.word_ids != y.word_ids ||
+    if (x.ids != y.ids || x.tokens != y.tokens || x.byte_offsets != y.byte_offsets || x.word_ids != y.word_ids ||
         x.type_ids != y.type_ids || x.sequence_ids != y.sequence_ids ||
         x.special_tokens_mask != y.special_tokens_mask) {
       if (differences++ < 5) std::cout << "corpus line " << number << " differs\n";
@@ -233,4 +236,67 @@ TEST_CASE("every golden model folder loads, via tokenizer.json and via vocab.txt
   }
   const auto real = WordPieceTokenizer::from_folder(bertpp_test::shared_dir() + "/real-model-files/all-MiniLM-L6-v2");
   CHECK(real.encode("Hello world").ids == std::vector<std::int32_t>{101, 7592, 2088, 102});
+}
+
+// ---- byte-level BPE (roberta-base's vocabulary and merges) ----------------
+
+namespace {
+std::string roberta_dir() { return bertpp_test::golden_path("models/roberta-random"); }
+}  // namespace
+
+TEST_CASE("golden roberta-base: every line matches HF (tokenizer.json)", "[tokenizer][golden][bpe]") {
+  if (!bertpp_test::have_golden("tokenizer/roberta-base.jsonl")) return;
+  const auto tok = bertpp::Tokenizer::from_folder(roberta_dir());
+  CHECK(tok.model().is_bpe());
+  CHECK(tok.vocab_size() == 50265);
+  CHECK(tok.cls_id() == 0);
+  CHECK(tok.pad_id() == 1);
+  CHECK(tok.sep_id() == 2);
+  CHECK(tok.unk_id() == 3);
+  CHECK(tok.mask_id() == 50264);
+  CHECK(tok.options().model_max_length == 128);
+  CHECK(tok.continuing_subword_prefix().empty());
+  CHECK(tok.num_special_tokens_to_add(false) == 2);
+  CHECK(tok.num_special_tokens_to_add(true) == 4);
+  auto r = replay("roberta-base", tok);
+  CHECK(r.first == 1026);
+  CHECK(r.second == r.first);
+}
+
+TEST_CASE("golden roberta-base: vocab.json + merges.txt match HF and tokenizer.json", "[tokenizer][golden][bpe]") {
+  if (!bertpp_test::have_golden("tokenizer/roberta-base.jsonl")) return;
+  const auto from_files = bertpp::Tokenizer::from_bpe_files(roberta_dir() + "/vocab.json", roberta_dir() + "/merges.txt");
+  const auto from_json = bertpp::Tokenizer::from_tokenizer_json(roberta_dir() + "/tokenizer.json");
+  CHECK(from_files.vocab_size() == 50265);
+  CHECK(from_files.mask_id() == 50264);
+  CHECK(count_differences(from_files, from_json) == 0);
+  auto r = replay("roberta-base", from_files);
+  CHECK(r.second == r.first);
+}
+
+TEST_CASE("golden roberta-base: a folder with vocab.json + merges.txt + tokenizer_config.json, no tokenizer.json",
+          "[tokenizer][golden][bpe]") {
+  if (!bertpp_test::have_golden("tokenizer/roberta-base.jsonl")) return;
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("bertpp_roberta_files_" + std::to_string(std::rand()));
+  fs::create_directories(dir);
+  for (const char* name : {"vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json"})
+    fs::create_symlink(fs::path(roberta_dir()) / name, dir / name);
+  const auto tok = bertpp::Tokenizer::from_folder(dir.string());
+  fs::remove_all(dir);
+  CHECK(tok.model().is_bpe());
+  CHECK(tok.options().model_max_length == 128);
+  CHECK(tok.mask_id() == 50264);
+  // <mask> has lstrip in tokenizer_config.json: it takes the space before it, as in tokenizer.json.
+  const auto from_json = bertpp::Tokenizer::from_folder(roberta_dir());
+  // roberta-base's well-known ids for this text (HF: [0, 31414, 50264, 328, 2]).
+  CHECK(from_json.encode("Hello <mask>!").ids == std::vector<std::int32_t>{0, 31414, 50264, 328, 2});
+  for (const char* text : {"Hello <mask>!", "The capital of France is<mask>.", "a  <mask> b"}) {
+    INFO(text);
+    CHECK(tok.encode(text).ids == from_json.encode(text).ids);
+    CHECK(tok.encode(text).byte_offsets == from_json.encode(text).byte_offsets);
+  }
+  CHECK(count_differences(tok, from_json) == 0);
+  auto r = replay("roberta-base", tok);
+  CHECK(r.second == r.first);
 }

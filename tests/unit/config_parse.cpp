@@ -122,14 +122,14 @@ TEST_CASE("golden and real published configs load") {
   CHECK(dslim.id2label[3] == "B-PER");
   // A Marian translation model is not a BERT: refused by name.
   CHECK_THROWS_WITH(ModelConfig::from_file(real + "opus-mt-en-fr/config.json"),
-                    Contains("field 'model_type' is 'marian'; supported: bert, distilbert"));
+                    Contains("field 'model_type' is 'marian'; supported: bert, distilbert, roberta"));
 }
 
 TEST_CASE("unsupported or invalid config values are ConfigErrors naming file and field") {
   Json json = bert_json();
   SECTION("unknown model_type") {
-    json["model_type"] = "roberta";
-    refused(json, "field 'model_type' is 'roberta'; supported: bert, distilbert");
+    json["model_type"] = "xlnet";
+    refused(json, "field 'model_type' is 'xlnet'; supported: bert, distilbert, roberta");
   }
   SECTION("relative position embeddings") {
     json["position_embedding_type"] = "relative_key";

@@ -72,8 +72,8 @@ TEST_CASE("NUL characters are dropped like other control characters, as HF's cle
   if (!bertpp_test::have_golden(kModel)) return;
   const Encoding e = tokenizer().encode(std::string("hello\0world", 11));
   CHECK(e.tokens == Tokens{"[CLS]", "hello", "##world", "[SEP]"});
-  CHECK(e.offsets[1] == bertpp::Offset{0, 5});
-  CHECK(e.offsets[2] == bertpp::Offset{6, 11});  // offsets still index the original bytes
+  CHECK(e.byte_offsets[1] == bertpp::Offset{0, 5});
+  CHECK(e.byte_offsets[2] == bertpp::Offset{6, 11});  // offsets still index the original bytes
   CHECK(tokenizer().encode(std::string(5, '\0')).tokens == Tokens{"[CLS]", "[SEP]"});
   CHECK(tokenizer().encode("\t\r\n \x01\x7f").tokens == Tokens{"[CLS]", "[SEP]"});
 }
@@ -85,14 +85,14 @@ TEST_CASE("a 1 MB word becomes one [UNK] spanning it, quickly") {
   const Encoding e = tokenizer().encode(word);
   CHECK(seconds_since(start) < 2.0);
   CHECK(e.tokens == Tokens{"[CLS]", "[UNK]", "[SEP]"});  // longer than max_input_chars_per_word
-  CHECK(e.offsets[1] == bertpp::Offset{0, word.size()});
+  CHECK(e.byte_offsets[1] == bertpp::Offset{0, word.size()});
   // A megabyte of CJK without spaces: every ideograph is its own word.
   const std::string cjk = repeat("\xe4\xb8\xad", 100000);  // U+4E2D, in the vocabulary
   const Encoding c = tokenizer().encode(cjk);
   REQUIRE(c.size() == 100002);
   CHECK(c.tokens[1] == "\xe4\xb8\xad");
   CHECK(c.ids[1] == 1746);  // its line in vocab.txt, minus one
-  CHECK(c.offsets[100000] == bertpp::Offset{299997, 300000});
+  CHECK(c.byte_offsets[100000] == bertpp::Offset{299997, 300000});
 }
 
 TEST_CASE("a 100,000-token text tokenizes; the model refuses it unless truncation is asked for") {
@@ -100,7 +100,7 @@ TEST_CASE("a 100,000-token text tokenizes; the model refuses it unless truncatio
   const std::string text = repeat("word ", 100000);
   const Encoding e = tokenizer().encode(text);
   CHECK(e.size() == 100002);
-  CHECK(e.offsets[100000] == bertpp::Offset{499995, 499999});
+  CHECK(e.byte_offsets[100000] == bertpp::Offset{499995, 499999});
 
   CHECK_THROWS_AS(classifier()(text), ArgumentError);
   CHECK_THROWS_WITH(classifier()(text), Contains("sequence length 100002 exceeds max_position_embeddings 128") &&
@@ -154,7 +154,7 @@ TEST_CASE("text made only of special tokens keeps them whole") {
   CHECK(e.ids == std::vector<std::int32_t>{101, 101, 102, 103, 0, 100, 102});
   // Written special tokens are text, not added specials: mask 0, word ids set.
   CHECK(e.special_tokens_mask == std::vector<std::int32_t>{1, 0, 0, 0, 0, 0, 1});
-  CHECK(tokenizer().decode(e.ids) == "");
+  CHECK(tokenizer().decode(e.ids, true) == "");
   CHECK(tokenizer().decode(e.ids, false) == "[CLS] [CLS] [SEP] [MASK] [PAD] [UNK] [SEP]");
   CHECK(classifier()(text).size() == 1);
 }

@@ -231,8 +231,11 @@ TEST_CASE("model folders without usable files are LoadErrors / ConfigErrors") {
   CHECK_THROWS_WITH(AutoModel::from_folder(dir.path()), Contains("no config.json"));
   bertpp_test::write_file(dir.file("config.json"), tiny_config("BertModel"));
   CHECK_THROWS_WITH(AutoModel::from_folder(dir.path()), Contains("no model.safetensors"));
+  bertpp_test::write_file(dir.file("tf_model.h5"), "hdf5");
+  CHECK_THROWS_WITH(AutoModel::from_folder(dir.path()), Contains("only TensorFlow/Flax weights found"));
   bertpp_test::write_file(dir.file("pytorch_model.bin"), "pickle");
-  CHECK_THROWS_WITH(AutoModel::from_folder(dir.path()), Contains("only PyTorch/TensorFlow weights found"));
+  CHECK_THROWS_WITH(AutoModel::from_folder(dir.path()),
+                    Contains("pytorch_model.bin: neither a zip archive nor a pickle"));
   tiny_bert("").write(dir.file("model.safetensors"));
   bertpp_test::write_file(dir.file("config.json"), "{\"model_type\": \"bert\",");
   CHECK_THROWS_AS(AutoModel::from_folder(dir.path()), bertpp::ConfigError);

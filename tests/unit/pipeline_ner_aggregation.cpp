@@ -136,7 +136,7 @@ TEST_CASE("ner pre-entities: subwords by length, [UNK] shows the original text")
   bertpp::Encoding e;
   e.ids = {101, 11, 100, 12, 13, 102};
   e.tokens = {"[CLS]", "zoe", "[UNK]", "ke", "##l", "[SEP]"};
-  e.offsets = {{0, 0}, {0, 4}, {5, 8}, {9, 11}, {11, 12}, {0, 0}};
+  e.byte_offsets = {{0, 0}, {0, 4}, {5, 8}, {9, 11}, {11, 12}, {0, 0}};
   e.special_tokens_mask = {1, 0, 0, 0, 0, 1};
   const std::vector<bertpp::Offset> chars = {{0, 0}, {0, 3}, {4, 5}, {6, 8}, {8, 9}, {0, 0}};
   std::vector<float> probs(6 * 2, 0.5f);
@@ -160,4 +160,34 @@ TEST_CASE("ner aggregation strategy names parse as HF spells them") {
   CHECK(bertpp::parse_aggregation_strategy("SIMPLE") == AggregationStrategy::Simple);
   CHECK(bertpp::parse_aggregation_strategy("max") == AggregationStrategy::Max);
   CHECK_THROWS_AS(bertpp::parse_aggregation_strategy("mean"), bertpp::ArgumentError);
+}
+
+// HF's gather_pre_entities for a tokenizer without a continuing-subword
+// prefix (byte-level BPE): a token continues a word unless it starts the
+// text or has a space just before or at its start. "Søren met  Bob" as
+// RoBERTa splits it: S | Ã¸ (ø) | ren | Ġmet | Ġ | ĠBob (trimmed offsets).
+TEST_CASE("ner words without a subword prefix: HF's space heuristic, by the text") {
+  const std::string text = "S\xC3\xB8ren met  Bob";  // 14 characters, 15 bytes
+  bertpp::Encoding e;
+  e.tokens = {"<s>", "S", "\xC3\x83\xC2\xB8", "ren", "\xC4\xA0met", "\xC4\xA0", "\xC4\xA0" "Bob", "</s>"};
+  e.ids = {0, 104, 2022, 1694, 1145, 1437, 3045, 2};
+  e.byte_offsets = {{0, 0}, {0, 1}, {1, 3}, {3, 6}, {7, 10}, {10, 11}, {12, 15}, {0, 0}};
+  e.special_tokens_mask = {1, 0, 0, 0, 0, 0, 0, 1};
+  const std::vector<bertpp::Offset> chars = {{0, 0}, {0, 1}, {1, 2}, {2, 5}, {6, 9}, {9, 10}, {11, 14}, {0, 0}};
+  const std::vector<float> probs(8 * 2, 0.5f);
+  const auto pre = bertpp::detail::ner_pre_entities(e, text, chars, probs.data(), 2, 3, false);
+  REQUIRE(pre.size() == 6);
+  const std::vector<bool> subword = {false, true, true, false, false, false};
+  for (std::size_t i = 0; i < pre.size(); ++i) {
+    INFO("token " << pre[i].word);
+    CHECK(pre[i].is_subword == subword[i]);  // " " before "met"/"Bob", " " at the lone space token
+    CHECK(pre[i].index == i + 1);
+  }
+  CHECK(pre[3].start == 6);
+  CHECK(pre[3].end == 9);
+  // Judged by length instead (the word-aware rule), "Ġmet" would wrongly
+  // continue "Søren": its byte-level string is longer than the text it covers.
+  const auto by_length = bertpp::detail::ner_pre_entities(e, text, chars, probs.data(), 2, 3, true);
+  CHECK(by_length[3].is_subword);
+  CHECK_FALSE(by_length[2].is_subword);
 }

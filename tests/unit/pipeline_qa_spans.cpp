@@ -88,7 +88,7 @@ Encoding rocks_window() {
   e.tokens = {"[CLS]", "who", "?", "[SEP]", "new", "york", "rock", "##s", "[SEP]"};
   e.word_ids = {-1, 0, 1, -1, 0, 1, 2, 2, -1};
   e.sequence_ids = {-1, 0, 0, -1, 1, 1, 1, 1, -1};
-  e.offsets = {{0, 0}, {0, 3}, {3, 4}, {0, 0}, {0, 3}, {4, 8}, {9, 13}, {13, 14}, {0, 0}};
+  e.byte_offsets = {{0, 0}, {0, 3}, {3, 4}, {0, 0}, {0, 3}, {4, 8}, {9, 13}, {13, 14}, {0, 0}};
   e.attention_mask.assign(9, 1);
   e.special_tokens_mask = {1, 0, 0, 1, 0, 0, 0, 0, 1};
   e.type_ids = {0, 0, 0, 0, 1, 1, 1, 1, 1};
@@ -122,7 +122,7 @@ TEST_CASE("qa word alignment only sees the word's tokens inside the window") {
   w.tokens = {"[CLS]", "who", "[SEP]", "##s", "[SEP]"};
   w.word_ids = {-1, 0, -1, 2, -1};
   w.sequence_ids = {-1, 0, -1, 1, -1};
-  w.offsets = {{0, 0}, {0, 3}, {0, 0}, {13, 14}, {0, 0}};
+  w.byte_offsets = {{0, 0}, {0, 3}, {0, 0}, {13, 14}, {0, 0}};
   CHECK(bertpp::detail::qa_span_bytes(w, 3, 3, true) == bertpp::Offset{13, 14});
 }
 

@@ -29,7 +29,7 @@ TEST_CASE("encode adds [CLS] and [SEP] with HF's masks and ids", "[tokenizer][en
   CHECK(e.special_tokens_mask == Ids{1, 0, 0, 0, 0, 1});
   CHECK(e.word_ids == Ids{N, 0, 1, 2, 3, N});
   CHECK(e.sequence_ids == Ids{N, 0, 0, 0, 0, N});
-  CHECK(e.offsets == Offsets{{0, 0}, {0, 5}, {5, 6}, {7, 12}, {12, 13}, {0, 0}});
+  CHECK(e.byte_offsets == Offsets{{0, 0}, {0, 5}, {5, 6}, {7, 12}, {12, 13}, {0, 0}});
   CHECK(e.overflowing.empty());
 }
 
@@ -39,7 +39,7 @@ TEST_CASE("[MASK] written in the text is kept whole, even next to letters", "[to
   CHECK(e.tokens == Tokens{"[CLS]", "the", "[MASK]", ".", "[UNK]", "[UNK]", "[UNK]", "[SEP]"});
   CHECK(e.ids == Ids{2, 14, 4, 13, 1, 1, 1, 3});
   CHECK(e.word_ids == Ids{N, 0, 1, 2, 3, 4, 5, N});
-  CHECK(e.offsets[2] == bertpp::Offset{3, 9});
+  CHECK(e.byte_offsets[2] == bertpp::Offset{3, 9});
   CHECK(e.special_tokens_mask == Ids{1, 0, 0, 0, 0, 0, 0, 1});  // HF: 0 for tokens from the text
 }
 
@@ -50,7 +50,7 @@ TEST_CASE("a text pair gets type ids 1 and offsets relative to the pair text", "
   CHECK(e.type_ids == Ids{0, 0, 0, 1, 1, 1});
   CHECK(e.sequence_ids == Ids{N, 0, N, 1, 1, N});
   CHECK(e.word_ids == Ids{N, 0, N, 0, 1, N});
-  CHECK(e.offsets == Offsets{{0, 0}, {0, 5}, {0, 0}, {0, 1}, {2, 7}, {0, 0}});
+  CHECK(e.byte_offsets == Offsets{{0, 0}, {0, 5}, {0, 0}, {0, 1}, {2, 7}, {0, 0}});
 }
 
 TEST_CASE("invalid UTF-8 throws TokenizerError naming the byte", "[tokenizer][encode]") {
@@ -71,14 +71,14 @@ TEST_CASE("character offsets count code points, as Python does", "[tokenizer][en
   CHECK(index.char_count() == 7);
   const auto tok = bertpp::WordPieceTokenizer::from_vocab_file(kVocab);
   const auto e = tok.encode(text);
-  CHECK(e.offsets == Offsets{{0, 0}, {0, 3}, {4, 9}, {0, 0}});
+  CHECK(e.byte_offsets == Offsets{{0, 0}, {0, 3}, {4, 9}, {0, 0}});
   CHECK(bertpp::char_offsets(e, text) == Offsets{{0, 0}, {0, 1}, {2, 7}, {0, 0}});
 }
 
 TEST_CASE("decode joins ## pieces and drops special tokens", "[tokenizer][decode]") {
   const auto tok = bertpp::WordPieceTokenizer::from_vocab_file(kVocab);
   const Ids ids = tok.encode("Unaffable, hello world!").ids;
-  CHECK(tok.decode(ids) == "unaffable, hello world!");
+  CHECK(tok.decode(ids, true) == "unaffable, hello world!");
   CHECK(tok.decode(ids, /*skip_special_tokens=*/false) == "[CLS] unaffable, hello world! [SEP]");
   CHECK(tok.decode(ids, true, /*clean_up_tokenization_spaces=*/true) == "unaffable, hello world!");
   // clean_up_tokenization joins contractions; the raw decoder only fixes " ." " ," etc.

@@ -30,7 +30,7 @@ TEST_CASE("accents are stripped when lowercasing, offsets cover the original byt
   const auto tok = bertpp::WordPieceTokenizer::from_vocab_file(kVocab);
   const auto e = plain_encode(tok, "Caf\xC3\xA9!");  // "Café!"
   CHECK(e.tokens == std::vector<std::string>{"cafe", "!"});
-  CHECK(e.offsets == std::vector<bertpp::Offset>{{0, 5}, {5, 6}});
+  CHECK(e.byte_offsets == std::vector<bertpp::Offset>{{0, 5}, {5, 6}});
   CHECK(bertpp::char_offsets(e, "Caf\xC3\xA9!") == std::vector<bertpp::Offset>{{0, 4}, {4, 5}});
 }
 
@@ -50,7 +50,7 @@ TEST_CASE("CJK ideographs become words of their own", "[tokenizer][normalizer]")
   const auto e = plain_encode(tok, text);
   CHECK(e.tokens == std::vector<std::string>{"\xE4\xBD\xA0", "\xE5\xA5\xBD"});
   CHECK(e.word_ids == std::vector<std::int32_t>{0, 1});
-  CHECK(e.offsets == std::vector<bertpp::Offset>{{0, 3}, {3, 6}});
+  CHECK(e.byte_offsets == std::vector<bertpp::Offset>{{0, 3}, {3, 6}});
   CHECK(bertpp::char_offsets(e, text) == std::vector<bertpp::Offset>{{0, 1}, {1, 2}});
   bertpp::TokenizerOptions o;
   o.handle_chinese_chars = false;

@@ -19,6 +19,7 @@ constexpr std::int32_t N = bertpp::Encoding::kNone;
 bertpp::EncodeOptions truncate(std::size_t max_length, bertpp::TruncationStrategy s, std::size_t stride = 0) {
   bertpp::EncodeOptions o;
   o.truncation = bertpp::TruncationOptions{max_length, s, stride};
+  o.return_overflowing_tokens = true;
   return o;
 }
 
@@ -32,7 +33,7 @@ TEST_CASE("truncation keeps max_length tokens and windows step by max_len - stri
   REQUIRE(e.overflowing.size() == 1);
   CHECK(e.overflowing[0].tokens == Tokens{"[CLS]", "c", "a", "b", "c", "[SEP]"});
   CHECK(e.overflowing[0].word_ids == Ids{N, 2, 3, 4, 5, N});
-  CHECK(e.overflowing[0].offsets[1] == bertpp::Offset{4, 5});
+  CHECK(e.overflowing[0].byte_offsets[1] == bertpp::Offset{4, 5});
   // Without stride the windows do not overlap.
   const auto s0 = tok.encode("a b c a b c", truncate(4, bertpp::TruncationStrategy::LongestFirst));
   CHECK(s0.tokens == Tokens{"[CLS]", "a", "b", "[SEP]"});
@@ -53,7 +54,7 @@ TEST_CASE("only_second with stride gives question + context windows, as QA uses"
   CHECK(e.overflowing[1].tokens == Tokens{"[CLS]", "hello", "?", "[SEP]", "c", "t", "[SEP]"});
   CHECK(e.overflowing[1].type_ids == Ids{0, 0, 0, 0, 1, 1, 1});
   CHECK(e.overflowing[1].sequence_ids == Ids{N, 0, 0, N, 1, 1, N});
-  CHECK(e.overflowing[1].offsets[5] == bertpp::Offset{6, 7});
+  CHECK(e.overflowing[1].byte_offsets[5] == bertpp::Offset{6, 7});
 }
 
 TEST_CASE("longest_first shares the budget between a pair", "[tokenizer][truncation]") {
@@ -94,7 +95,7 @@ TEST_CASE("padding to max_length, to the batch's longest, to a multiple", "[toke
   CHECK(e.word_ids == Ids{N, 0, N, N, N});
   CHECK(e.sequence_ids == Ids{N, 0, N, N, N});
   CHECK(e.type_ids == Ids{0, 0, 0, 0, 0});
-  CHECK(e.offsets[4] == bertpp::Offset{0, 0});
+  CHECK(e.byte_offsets[4] == bertpp::Offset{0, 0});
 
   o.padding.strategy = bertpp::PaddingStrategy::Longest;
   const auto batch = tok.encode_batch(std::vector<std::string>{"hello", "a b c a", ""}, o);
@@ -120,4 +121,28 @@ TEST_CASE("padding also pads the overflowing windows", "[tokenizer][padding]") {
   const auto e = tok.encode("a b c", o);
   REQUIRE(e.overflowing.size() == 1);
   CHECK(e.overflowing[0].tokens == Tokens{"[CLS]", "c", "[SEP]", "[PAD]"});
+}
+
+TEST_CASE("overflowing windows are built only when asked for", "[tokenizer][truncation]") {
+  const auto tok = bertpp::WordPieceTokenizer::from_vocab_file(kVocab);
+  bertpp::EncodeOptions o = truncate(4, bertpp::TruncationStrategy::LongestFirst);
+  o.return_overflowing_tokens = false;
+  const auto e = tok.encode("a b c a b c", o);
+  CHECK(e.tokens == Tokens{"[CLS]", "a", "b", "[SEP]"});
+  CHECK(e.overflowing.empty());
+}
+
+TEST_CASE("a pair cut on both sides combines the windows in HF's order", "[tokenizer][truncation]") {
+  const auto tok = bertpp::WordPieceTokenizer::from_vocab_file(kVocab);
+  // 3 + 3 tokens into 7 - 3 = 4: two each; windows A0=[a b] A1=[c], B0=[a b] B1=[c].
+  // HF's merge_with: main (A0, B0), then (A1, B0), (A1, B1), then (A0, B1).
+  const auto e = tok.encode("a b c", "a b c", truncate(7, bertpp::TruncationStrategy::LongestFirst));
+  CHECK(e.tokens == Tokens{"[CLS]", "a", "b", "[SEP]", "a", "b", "[SEP]"});
+  REQUIRE(e.overflowing.size() == 3);
+  CHECK(e.overflowing[0].tokens == Tokens{"[CLS]", "c", "[SEP]", "a", "b", "[SEP]"});
+  CHECK(e.overflowing[1].tokens == Tokens{"[CLS]", "c", "[SEP]", "c", "[SEP]"});
+  CHECK(e.overflowing[2].tokens == Tokens{"[CLS]", "a", "b", "[SEP]", "c", "[SEP]"});
+  CHECK(e.overflowing[1].type_ids == Ids{0, 0, 0, 1, 1});
+  CHECK(e.overflowing[1].sequence_ids == Ids{N, 0, N, 1, N});
+  CHECK(e.overflowing[2].byte_offsets[4] == bertpp::Offset{4, 5});
 }

@@ -27,7 +27,7 @@ TEST_CASE("wordpiece splits a known word greedily, longest piece first", "[token
   const auto e = tok.encode("unaffable", plain);
   CHECK(e.tokens == std::vector<std::string>{"un", "##aff", "##able"});
   CHECK(e.ids == std::vector<std::int32_t>{9, 10, 11});
-  CHECK(e.offsets == std::vector<bertpp::Offset>{{0, 2}, {2, 5}, {5, 9}});
+  CHECK(e.byte_offsets == std::vector<bertpp::Offset>{{0, 2}, {2, 5}, {5, 9}});
   CHECK(e.word_ids == std::vector<std::int32_t>{0, 0, 0});
 }
 
@@ -39,7 +39,7 @@ TEST_CASE("wordpiece turns a word it cannot cover into one [UNK] spanning the wo
   const auto e = tok.encode("hello abx", plain);
   CHECK(e.tokens == std::vector<std::string>{"hello", "[UNK]"});
   CHECK(e.ids == std::vector<std::int32_t>{5, 1});
-  CHECK(e.offsets == std::vector<bertpp::Offset>{{0, 5}, {6, 9}});
+  CHECK(e.byte_offsets == std::vector<bertpp::Offset>{{0, 5}, {6, 9}});
   CHECK(pieces_of(tok, "abc") == std::vector<std::string>{"a", "##b", "##c"});
 }
 
@@ -54,7 +54,7 @@ TEST_CASE("wordpiece splits an unknown long word into a single [UNK]", "[tokeniz
   plain.add_special_tokens = false;
   const auto e = tok.encode(word101, plain);
   CHECK(e.tokens == std::vector<std::string>{"[UNK]"});
-  CHECK(e.offsets == std::vector<bertpp::Offset>{{0, 101}});
+  CHECK(e.byte_offsets == std::vector<bertpp::Offset>{{0, 101}});
   // The limit counts characters, not bytes: 60 two-byte letters stay below it.
   std::string accented;
   for (int i = 0; i < 60; ++i) accented += "\xC3\xA1";  // á

@@ -11,6 +11,10 @@
 #include <string>
 #include <vector>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #if defined(__unix__) || defined(__APPLE__)
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -110,6 +114,15 @@ class MappedFile {
   bool mapped_ = false;
   std::vector<float> buffer_;
 };
+
+// Hands the free pages of the heap back to the system. Loading frees many
+// multi-megabyte buffers (F16 weights converted, then fused or quantised)
+// between long-lived ones; glibc keeps such holes resident until asked.
+inline void return_free_heap_memory() {
+#if defined(__GLIBC__)
+  ::malloc_trim(0);
+#endif
+}
 
 }  // namespace detail
 }  // namespace bertpp

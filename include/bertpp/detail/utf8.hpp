@@ -119,5 +119,54 @@ inline std::size_t utf8_count(std::string_view s) {
   return count;
 }
 
+// Length of the valid UTF-8 sequence at s[i], or 0 when it is invalid; then
+// `subpart` is the length of its maximal invalid subpart (at least 1).
+inline std::size_t utf8_valid_length(std::string_view s, std::size_t i, std::size_t& subpart) {
+  const auto lead = static_cast<unsigned char>(s[i]);
+  subpart = 1;
+  if (lead < 0x80) return 1;
+  std::size_t len;
+  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+  if (lead >= 0xC2 && lead <= 0xDF) len = 2;
+  else if (lead >= 0xE0 && lead <= 0xEF) {
+    len = 3;
+    if (lead == 0xE0) lo = 0xA0;
+    if (lead == 0xED) hi = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    len = 4;
+    if (lead == 0xF0) lo = 0x90;
+    if (lead == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  for (std::size_t k = 1; k < len; ++k) {
+    if (i + k >= s.size()) return 0;
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) return 0;
+    subpart = k + 1;
+  }
+  return len;
+}
+
+// Rust's String::from_utf8_lossy: every maximal invalid subpart becomes
+// U+FFFD.
+inline std::string utf8_replace_invalid(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t subpart;
+    const std::size_t len = utf8_valid_length(s, i, subpart);
+    if (len) {
+      out.append(s.data() + i, len);
+      i += len;
+    } else {
+      out.append("\xEF\xBF\xBD");
+      i += subpart;
+    }
+  }
+  return out;
+}
+
 }  // namespace detail
 }  // namespace bertpp

@@ -1,10 +1,12 @@
-// config.json of a BERT or DistilBERT model, normalised to one set of field
-// names (DistilBERT's dim/n_layers/... are mapped onto BERT's). Missing
+// config.json of a BERT, DistilBERT or RoBERTa model, normalised to one set
+// of field names (DistilBERT's dim/n_layers/... are mapped onto BERT's; the
+// family's table in io/model_family.hpp says which key is which). Missing
 // fields take HuggingFace's defaults; unsupported values throw ConfigError.
 #pragma once
 
 #include "bertpp/detail/json_file.hpp"
 #include "bertpp/error.hpp"
+#include "bertpp/io/model_family.hpp"
 #include "bertpp/nn/activations.hpp"
 
 #include <Eigen/Core>
@@ -16,8 +18,6 @@
 #include <vector>
 
 namespace bertpp {
-
-enum class ModelType { Bert, DistilBert };
 
 struct ModelConfig {
   std::string path;  // the file it was read from, for messages
@@ -32,10 +32,10 @@ struct ModelConfig {
   Eigen::Index intermediate_size = 3072;    // DistilBERT: hidden_dim
   Eigen::Index max_position_embeddings = 512;
   Eigen::Index type_vocab_size = 2;         // 0 for DistilBERT (no token types)
-  std::int32_t pad_token_id = 0;
+  std::int32_t pad_token_id = 0;            // RoBERTa: also the position padding index
   Activation hidden_act = Activation::Gelu;  // DistilBERT: activation
   std::string hidden_act_name = "gelu";
-  float layer_norm_eps = 1e-12f;             // DistilBERT: fixed 1e-12
+  float layer_norm_eps = 1e-12f;             // DistilBERT: fixed 1e-12; RoBERTa checkpoints: 1e-5
   std::string position_embedding_type = "absolute";
   bool sinusoidal_pos_embds = false;         // DistilBERT; the table is in the weights either way
 
@@ -45,7 +45,19 @@ struct ModelConfig {
   Eigen::Index num_labels = 2;
   std::string problem_type;  // "" when unset
 
+  // The family's names, defaults and quirks (see io/model_family.hpp).
+  const ModelFamily& family() const { return ModelFamily::of(model_type); }
+
   Eigen::Index head_dim() const { return hidden_size / num_attention_heads; }
+  // Position ids the family uses before the first token's (RoBERTa: the
+  // padding index and below), so the longest input is
+  // max_position_embeddings minus this.
+  Eigen::Index position_offset() const {
+    return family().positions == PositionScheme::AfterPadding ? Eigen::Index{pad_token_id} + 1 : 0;
+  }
+  // The most tokens one sequence may have (HF: max_position_embeddings,
+  // less RoBERTa's offset).
+  Eigen::Index max_sequence_length() const { return max_position_embeddings - position_offset(); }
   // The first entry of `architectures`, or "" when absent.
   std::string architecture() const { return architectures.empty() ? "" : architectures.front(); }
 
@@ -59,15 +71,11 @@ struct ModelConfig {
     config.path = path;
     config.architectures = detail::json_field<std::vector<std::string>>(json, "architectures", {}, path);
     config.model_type_name = detect_model_type(json, config.architectures, path);
-    if (config.model_type_name == "bert") {
-      config.read_bert(json);
-    } else if (config.model_type_name == "distilbert") {
-      config.read_distilbert(json);
-    } else {
+    const ModelFamily* family = ModelFamily::find(config.model_type_name);
+    if (!family)
       throw ConfigError(path + ": field 'model_type' is '" + config.model_type_name +
-                        "'; supported: bert, distilbert");
-    }
-    config.pad_token_id = detail::json_field<std::int32_t>(json, "pad_token_id", 0, path);
+                        "'; supported: " + ModelFamily::supported_names());
+    config.read_family_fields(json, *family);
     config.read_labels(json);
     config.problem_type = detail::json_field<std::string>(json, "problem_type", "", path);
     config.validate();
@@ -81,10 +89,9 @@ struct ModelConfig {
                                        const std::string& path) {
     std::string type = detail::json_field<std::string>(json, "model_type", "", path);
     if (!type.empty()) return type;
-    for (const auto& name : architectures) {
-      if (name.rfind("DistilBert", 0) == 0) return "distilbert";
-      if (name.rfind("Bert", 0) == 0) return "bert";
-    }
+    for (const auto& name : architectures)
+      for (const ModelFamily& family : ModelFamily::all())
+        if (name.rfind(family.architecture_prefix, 0) == 0) return family.name;
     if (json.contains("n_layers") && json.contains("dim")) return "distilbert";
     if (json.contains("hidden_size") && json.contains("num_hidden_layers")) return "bert";
     throw ConfigError(path + ": field 'model_type' is missing and the model type cannot be inferred");
@@ -102,32 +109,25 @@ struct ModelConfig {
     hidden_act_name = name;
   }
 
-  void read_bert(const nlohmann::json& json) {
-    model_type = ModelType::Bert;
-    vocab_size = field<Eigen::Index>(json, "vocab_size", vocab_size);
-    hidden_size = field<Eigen::Index>(json, "hidden_size", hidden_size);
-    num_hidden_layers = field<Eigen::Index>(json, "num_hidden_layers", num_hidden_layers);
-    num_attention_heads = field<Eigen::Index>(json, "num_attention_heads", num_attention_heads);
-    intermediate_size = field<Eigen::Index>(json, "intermediate_size", intermediate_size);
+  // The hyper-parameters under the family's key names.
+  void read_family_fields(const nlohmann::json& json, const ModelFamily& family) {
+    const FamilyConfigKeys& keys = family.config;
+    model_type = family.type;
+    vocab_size = field<Eigen::Index>(json, "vocab_size", keys.default_vocab_size);
+    hidden_size = field<Eigen::Index>(json, keys.hidden_size, hidden_size);
+    num_hidden_layers = field<Eigen::Index>(json, keys.num_hidden_layers, keys.default_num_hidden_layers);
+    num_attention_heads = field<Eigen::Index>(json, keys.num_attention_heads, num_attention_heads);
+    intermediate_size = field<Eigen::Index>(json, keys.intermediate_size, intermediate_size);
     max_position_embeddings = field<Eigen::Index>(json, "max_position_embeddings", max_position_embeddings);
-    type_vocab_size = field<Eigen::Index>(json, "type_vocab_size", type_vocab_size);
-    layer_norm_eps = field<float>(json, "layer_norm_eps", layer_norm_eps);
-    set_activation(field<std::string>(json, "hidden_act", "gelu"), "hidden_act");
+    type_vocab_size = keys.type_vocab_size
+                          ? field<Eigen::Index>(json, keys.type_vocab_size, keys.default_type_vocab_size)
+                          : 0;
+    layer_norm_eps = keys.layer_norm_eps ? field<float>(json, keys.layer_norm_eps, keys.default_layer_norm_eps)
+                                         : keys.default_layer_norm_eps;
+    set_activation(field<std::string>(json, keys.activation, "gelu"), keys.activation);
     position_embedding_type = field<std::string>(json, "position_embedding_type", "absolute");
-  }
-
-  void read_distilbert(const nlohmann::json& json) {
-    model_type = ModelType::DistilBert;
-    vocab_size = field<Eigen::Index>(json, "vocab_size", vocab_size);
-    hidden_size = field<Eigen::Index>(json, "dim", hidden_size);
-    num_hidden_layers = field<Eigen::Index>(json, "n_layers", 6);
-    num_attention_heads = field<Eigen::Index>(json, "n_heads", num_attention_heads);
-    intermediate_size = field<Eigen::Index>(json, "hidden_dim", intermediate_size);
-    max_position_embeddings = field<Eigen::Index>(json, "max_position_embeddings", max_position_embeddings);
-    type_vocab_size = 0;
-    layer_norm_eps = 1e-12f;  // DistilBERT hard-codes its LayerNorm eps
     sinusoidal_pos_embds = field<bool>(json, "sinusoidal_pos_embds", false);
-    set_activation(field<std::string>(json, "activation", "gelu"), "activation");
+    pad_token_id = field<std::int32_t>(json, "pad_token_id", keys.default_pad_token_id);
   }
 
   // id2label keys are "0".."n-1"; HF derives num_labels from it.
@@ -178,19 +178,18 @@ struct ModelConfig {
   }
 
   void validate() const {
-    const bool distil = model_type == ModelType::DistilBert;
+    const FamilyConfigKeys& keys = family().config;
     require_positive(vocab_size, "vocab_size");
-    require_positive(hidden_size, distil ? "dim" : "hidden_size");
-    require_positive(num_hidden_layers, distil ? "n_layers" : "num_hidden_layers");
-    require_positive(num_attention_heads, distil ? "n_heads" : "num_attention_heads");
-    require_positive(intermediate_size, distil ? "hidden_dim" : "intermediate_size");
+    require_positive(hidden_size, keys.hidden_size);
+    require_positive(num_hidden_layers, keys.num_hidden_layers);
+    require_positive(num_attention_heads, keys.num_attention_heads);
+    require_positive(intermediate_size, keys.intermediate_size);
     require_positive(max_position_embeddings, "max_position_embeddings");
     require_positive(num_labels, "num_labels");
-    if (!distil) require_positive(type_vocab_size, "type_vocab_size");
+    if (keys.type_vocab_size) require_positive(type_vocab_size, keys.type_vocab_size);
     if (hidden_size % num_attention_heads != 0)
-      throw ConfigError(path + ": field '" + (distil ? "dim" : "hidden_size") + "' (" +
-                        std::to_string(hidden_size) + ") is not a multiple of '" +
-                        (distil ? "n_heads" : "num_attention_heads") + "' (" +
+      throw ConfigError(path + ": field '" + keys.hidden_size + "' (" + std::to_string(hidden_size) +
+                        ") is not a multiple of '" + keys.num_attention_heads + "' (" +
                         std::to_string(num_attention_heads) + ")");
     if (position_embedding_type != "absolute")
       throw ConfigError(path + ": field 'position_embedding_type' is '" + position_embedding_type +
@@ -200,6 +199,10 @@ struct ModelConfig {
     if (pad_token_id < 0 || pad_token_id >= vocab_size)
       throw ConfigError(path + ": field 'pad_token_id' (" + std::to_string(pad_token_id) +
                         ") is outside the vocabulary [0, " + std::to_string(vocab_size) + ")");
+    if (max_sequence_length() < 1)
+      throw ConfigError(path + ": field 'max_position_embeddings' (" + std::to_string(max_position_embeddings) +
+                        ") leaves no position for a token after the padding index " +
+                        std::to_string(pad_token_id));
   }
 };
 

@@ -1,5 +1,7 @@
-// Finds the files of a HuggingFace model folder: config.json and the weights
-// (model.safetensors, or the shards of model.safetensors.index.json).
+// Finds the files of a HuggingFace model folder: config.json and the weights,
+// in the order transformers prefers them: model.safetensors, the shards of
+// model.safetensors.index.json, pytorch_model.bin, the shards of
+// pytorch_model.bin.index.json.
 #pragma once
 
 #include "bertpp/error.hpp"
@@ -13,7 +15,7 @@ namespace bertpp {
 struct ModelFolder {
   std::string dir;
   std::string config_path;
-  std::string weights_path;  // a .safetensors file or a .safetensors.index.json
+  std::string weights_path;  // a .safetensors / .bin file or its .index.json
   bool sharded = false;
 
   static ModelFolder locate(const std::string& dir) {
@@ -22,18 +24,18 @@ struct ModelFolder {
     const std::string base = dir.empty() || dir.back() == '/' ? dir : dir + "/";
     folder.config_path = base + "config.json";
     if (!exists(folder.config_path)) throw LoadError(dir + ": no config.json in this folder");
-    if (exists(base + "model.safetensors")) {
-      folder.weights_path = base + "model.safetensors";
-    } else if (exists(base + "model.safetensors.index.json")) {
-      folder.weights_path = base + "model.safetensors.index.json";
-      folder.sharded = true;
-    } else if (exists(base + "pytorch_model.bin") || exists(base + "tf_model.h5")) {
-      throw LoadError(dir + ": only PyTorch/TensorFlow weights found; bertpp reads safetensors "
-                            "(convert with transformers: model.save_pretrained(dir, safe_serialization=True))");
-    } else {
-      throw LoadError(dir + ": no model.safetensors or model.safetensors.index.json in this folder");
+    for (const char* name : {"model.safetensors", "model.safetensors.index.json", "pytorch_model.bin",
+                             "pytorch_model.bin.index.json"}) {
+      if (!exists(base + name)) continue;
+      folder.weights_path = base + name;
+      folder.sharded = folder.weights_path.size() > 5 &&
+                       folder.weights_path.compare(folder.weights_path.size() - 5, 5, ".json") == 0;
+      return folder;
     }
-    return folder;
+    if (exists(base + "tf_model.h5") || exists(base + "flax_model.msgpack"))
+      throw LoadError(dir + ": only TensorFlow/Flax weights found; bertpp reads safetensors and "
+                            "PyTorch .bin (convert with transformers: model.save_pretrained(dir))");
+    throw LoadError(dir + ": no model.safetensors, pytorch_model.bin or their .index.json in this folder");
   }
 
   TensorStore open_weights() const {

@@ -7,6 +7,7 @@
 #include "bertpp/detail/json_file.hpp"
 #include "bertpp/detail/mapped_file.hpp"
 #include "bertpp/error.hpp"
+#include "bertpp/io/tensor_file.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -23,77 +24,7 @@
 
 namespace bertpp {
 
-// The dtypes the safetensors format defines. Only F32, F16 and BF16 can feed
-// a model; the others (e.g. an I64 `position_ids` buffer) are listed and
-// skipped.
-enum class Dtype { BOOL, U8, I8, F8_E5M2, F8_E4M3, I16, U16, F16, BF16, I32, U32, F32, F64, I64, U64 };
-
-namespace detail {
-
-struct DtypeEntry {
-  const char* name;
-  Dtype dtype;
-  std::size_t size;
-};
-
-inline const std::vector<DtypeEntry>& dtype_table() {
-  static const std::vector<DtypeEntry> table = {
-      {"BOOL", Dtype::BOOL, 1},  {"U8", Dtype::U8, 1},   {"I8", Dtype::I8, 1},
-      {"F8_E5M2", Dtype::F8_E5M2, 1}, {"F8_E4M3", Dtype::F8_E4M3, 1},
-      {"I16", Dtype::I16, 2},    {"U16", Dtype::U16, 2}, {"F16", Dtype::F16, 2},
-      {"BF16", Dtype::BF16, 2},  {"I32", Dtype::I32, 4}, {"U32", Dtype::U32, 4},
-      {"F32", Dtype::F32, 4},    {"F64", Dtype::F64, 8}, {"I64", Dtype::I64, 8},
-      {"U64", Dtype::U64, 8}};
-  return table;
-}
-
-inline const DtypeEntry* find_dtype(const std::string& name) {
-  for (const auto& entry : dtype_table())
-    if (name == entry.name) return &entry;
-  return nullptr;
-}
-
-inline const DtypeEntry& dtype_entry(Dtype dtype) {
-  for (const auto& entry : dtype_table())
-    if (entry.dtype == dtype) return entry;
-  return dtype_table().front();  // unreachable: the table covers the enum
-}
-
-// a * b, or false when it would overflow.
-inline bool checked_multiply(std::uint64_t a, std::uint64_t b, std::uint64_t& out) {
-  if (a != 0 && b > std::numeric_limits<std::uint64_t>::max() / a) return false;
-  out = a * b;
-  return true;
-}
-
-inline std::string shape_string(const std::vector<std::int64_t>& shape) {
-  std::string text = "[";
-  for (std::size_t i = 0; i < shape.size(); ++i) {
-    if (i) text += ", ";
-    text += std::to_string(shape[i]);
-  }
-  return text + "]";
-}
-
-}  // namespace detail
-
-inline const char* dtype_name(Dtype dtype) { return detail::dtype_entry(dtype).name; }
-inline std::size_t dtype_size(Dtype dtype) { return detail::dtype_entry(dtype).size; }
-
-struct TensorInfo {
-  std::string name;
-  Dtype dtype = Dtype::F32;
-  std::vector<std::int64_t> shape;
-  std::size_t begin = 0, end = 0;  // byte span within the data section
-
-  std::int64_t element_count() const {
-    std::int64_t count = 1;
-    for (std::int64_t dim : shape) count *= dim;  // validated not to overflow at load
-    return count;
-  }
-};
-
-class SafetensorsFile {
+class SafetensorsFile final : public TensorFile {
  public:
   // safetensors' own limit on the JSON header (100 MB).
   static constexpr std::uint64_t kMaxHeaderBytes = 100u * 1000u * 1000u;
@@ -102,9 +33,9 @@ class SafetensorsFile {
   // (and the tensor, when one entry is at fault).
   explicit SafetensorsFile(const std::string& path) : file_(path) { parse_header(); }
 
-  const std::string& path() const { return file_.path(); }
+  const std::string& path() const override { return file_.path(); }
   // Tensors in data order.
-  const std::vector<TensorInfo>& tensors() const { return tensors_; }
+  const std::vector<TensorInfo>& tensors() const override { return tensors_; }
   const std::map<std::string, std::string>& metadata() const { return metadata_; }
 
   const TensorInfo* find(const std::string& name) const {
@@ -113,10 +44,12 @@ class SafetensorsFile {
   }
 
   // See detail::MappedFile::drop_pages.
-  bool drop_pages(const void* begin, std::size_t bytes) const { return file_.drop_pages(begin, bytes); }
+  bool drop_pages(const void* begin, std::size_t bytes) const override {
+    return file_.drop_pages(begin, bytes);
+  }
 
   // First byte of the tensor's data (may be unaligned).
-  const std::uint8_t* bytes(const TensorInfo& info) const { return data_ + info.begin; }
+  const std::uint8_t* bytes(const TensorInfo& info) const override { return data_ + info.begin; }
 
  private:
   [[noreturn]] void fail(const std::string& what) const { throw LoadError(path() + ": " + what); }

@@ -1,15 +1,19 @@
-// All tensors of one checkpoint — a single safetensors file or the shards
-// listed by a `model.safetensors.index.json` — by name, as float32 views.
+// All tensors of one checkpoint — a single safetensors or PyTorch
+// (`pytorch_model.bin`) file, or the shards listed by a
+// `model.safetensors.index.json` / `pytorch_model.bin.index.json` — by name,
+// as float32 views.
 #pragma once
 
 #include "bertpp/detail/half.hpp"
 #include "bertpp/detail/json_file.hpp"
 #include "bertpp/error.hpp"
+#include "bertpp/io/pytorch_checkpoint.hpp"
 #include "bertpp/io/safetensors.hpp"
+#include "bertpp/io/tensor_file.hpp"
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <deque>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -18,29 +22,46 @@
 
 namespace bertpp {
 
-// A float32 view of a tensor; the memory belongs to the TensorStore.
+// A float32 view of a tensor. `owner` keeps its memory alive: the mapped
+// file, or the float32 copy converted from another dtype.
 struct FloatTensor {
   const float* data = nullptr;
   std::vector<std::int64_t> shape;
+  std::shared_ptr<const void> owner;
 };
 
 class TensorStore {
  public:
   TensorStore() = default;
-  // Move-only: cached views point into buffers this object owns.
+  // Move-only: one store per loaded checkpoint (views keep what they use alive).
   TensorStore(TensorStore&&) = default;
   TensorStore& operator=(TensorStore&&) = default;
   TensorStore(const TensorStore&) = delete;
   TensorStore& operator=(const TensorStore&) = delete;
 
+  // A .safetensors file, or a PyTorch checkpoint (.bin, .pt, .pth).
   static TensorStore from_file(const std::string& path) {
     TensorStore store;
-    store.add_file(std::make_shared<const SafetensorsFile>(path));
+    store.add_file(open_file(path));
     return store;
   }
 
+  static std::shared_ptr<const TensorFile> open_file(const std::string& path) {
+    if (is_pytorch_path(path)) return std::make_shared<const PyTorchCheckpoint>(path);
+    return std::make_shared<const SafetensorsFile>(path);
+  }
+
+  static bool is_pytorch_path(const std::string& path) {
+    for (const char* suffix : {".bin", ".pt", ".pth"}) {
+      const std::string end(suffix);
+      if (path.size() >= end.size() && path.compare(path.size() - end.size(), end.size(), end) == 0)
+        return true;
+    }
+    return false;
+  }
+
   // A sharded checkpoint: `weight_map` names the shard of every tensor, each
-  // shard path relative to the index file's folder.
+  // shard path relative to the index file's folder (safetensors or .bin shards).
   static TensorStore from_index(const std::string& index_path) {
     const nlohmann::json index = detail::read_json_file<LoadError>(index_path);
     auto map = index.find("weight_map");
@@ -57,7 +78,7 @@ class TensorStore {
         throw LoadError(index_path + ": shard name '" + shard + "' leaves the model folder");
       if (!opened.count(shard)) {
         opened.emplace(shard, store.files_.size());
-        store.add_file(std::make_shared<const SafetensorsFile>(folder + shard));
+        store.add_file(open_file(folder + shard));
       }
       if (!store.find(it.key()))
         throw LoadError(index_path + ": tensor '" + it.key() + "' is mapped to " + shard +
@@ -86,21 +107,56 @@ class TensorStore {
     return result;
   }
 
-  // The tensor as float32: a pointer into the mapping when stored F32 and
-  // 4-byte aligned, otherwise converted (F16, BF16, F64, unaligned F32) into a
-  // buffer this store owns. Other dtypes throw LoadError.
+  // The tensor as float32: a pointer into the mapping when stored F32,
+  // contiguous and 4-byte aligned, otherwise converted (F16, BF16, F64,
+  // unaligned or strided F32) into a buffer shared by this store and the
+  // views of it (see release_converted). Other dtypes, and NaN or infinite
+  // values (a corrupt or diverged checkpoint), throw LoadError naming the tensor.
   FloatTensor floats(const std::string& name) {
     auto it = entries_.find(name);
     if (it == entries_.end()) throw LoadError("tensor '" + name + "' not found in the checkpoint");
     Entry& entry = it->second;
     const TensorInfo& info = *entry.info;
-    if (!entry.floats) entry.floats = convert(*files_[entry.file], info);
-    return FloatTensor{entry.floats, info.shape};
+    const auto& file = files_[entry.file];
+    const std::uint8_t* bytes = file->bytes(info);
+    FloatTensor view{nullptr, info.shape, nullptr};
+    if (info.dtype == Dtype::F32 && info.strides.empty() &&
+        reinterpret_cast<std::uintptr_t>(bytes) % alignof(float) == 0) {
+      view.data = reinterpret_cast<const float*>(bytes);
+      view.owner = file;
+    } else if (entry.converted) {
+      view.data = entry.converted->data();
+      view.owner = entry.converted;
+    } else {
+      auto converted = std::make_shared<std::vector<float>>();
+      decode(*file, info, *converted);
+      file->drop_pages(bytes, info.end - info.begin);  // the source bytes are not read again
+      entry.converted = converted;
+      view.data = converted->data();
+      view.owner = std::move(converted);
+    }
+    if (!entry.checked) {
+      check_finite(*file, info, view.data);
+      entry.checked = true;
+      // The scan is no reason to keep mapped pages resident: forward passes
+      // fault in what they read (an embedding table only its used rows).
+      if (view.owner == file) file->drop_pages(bytes, info.end - info.begin);
+    }
+    return view;
+  }
+
+  // Drops the store's references to converted copies: each then lives only
+  // as long as the views holding it (FloatTensor / Parameter owners), so a
+  // copy no layer reads any more (fused, quantised) is freed. A later
+  // floats() converts again.
+  void release_converted() {
+    for (auto& entry : entries_) entry.second.converted.reset();
   }
 
   // A hint that weights bound from this store will not be read again (the
   // model computes from its own copy of them: fused QKV, int8): their
-  // memory-mapped pages leave resident memory. Converted copies are kept.
+  // memory-mapped pages leave resident memory. (Converted copies are freed
+  // when the views holding them are released.)
   void evict(const float* data, std::size_t count) const {
     for (const auto& file : files_)
       if (file->drop_pages(data, count * sizeof(float))) return;
@@ -120,7 +176,8 @@ class TensorStore {
   struct Entry {
     std::size_t file = 0;
     const TensorInfo* info = nullptr;
-    const float* floats = nullptr;  // cached float32 view
+    std::shared_ptr<const std::vector<float>> converted;  // cached float32 copy
+    bool checked = false;                                 // values known finite
   };
 
   static std::string parent_folder(const std::string& path) {
@@ -128,49 +185,89 @@ class TensorStore {
     return slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
   }
 
-  void add_file(std::shared_ptr<const SafetensorsFile> file) {
+  void add_file(std::shared_ptr<const TensorFile> file) {
     for (const auto& info : file->tensors()) {
       if (entries_.count(info.name))
         throw LoadError(file->path() + ": tensor '" + info.name + "' is also in " +
                         file_of(info.name));
-      entries_.emplace(info.name, Entry{files_.size(), &info, nullptr});
+      entries_.emplace(info.name, Entry{files_.size(), &info, {}, false});
     }
     files_.push_back(std::move(file));
   }
 
-  const float* convert(const SafetensorsFile& file, const TensorInfo& info) {
-    const std::uint8_t* bytes = file.bytes(info);
-    if (info.dtype == Dtype::F32 && reinterpret_cast<std::uintptr_t>(bytes) % alignof(float) == 0)
-      return reinterpret_cast<const float*>(bytes);
-    std::vector<float>& out = owned_.emplace_back();
-    decode(file, info, out);
-    return out.data();
+  static void check_finite(const TensorFile& file, const TensorInfo& info, const float* values) {
+    const auto count = static_cast<std::size_t>(info.element_count());
+    std::uint32_t all = 0;  // any exponent all ones: a NaN or an infinity
+    for (std::size_t i = 0; i < count; ++i) {
+      std::uint32_t bits;
+      std::memcpy(&bits, values + i, sizeof bits);
+      all |= (bits & 0x7f800000u) == 0x7f800000u;
+    }
+    if (!all) return;
+    for (std::size_t i = 0; i < count; ++i)
+      if (!std::isfinite(values[i]))
+        throw LoadError(file.path() + ": tensor '" + info.name + "' holds " +
+                        (std::isnan(values[i]) ? "NaN" : "an infinite value") + " (element " +
+                        std::to_string(i) + "); the checkpoint is corrupt or was saved from a diverged run");
+  }
+
+  // Byte offset (from the tensor's first byte) of each element, row-major.
+  template <typename Visit>
+  static void for_each_offset(const TensorInfo& info, std::size_t element, Visit&& visit) {
+    const auto count = static_cast<std::size_t>(info.element_count());
+    if (info.strides.empty()) {
+      for (std::size_t i = 0; i < count; ++i) visit(i, i * element);
+      return;
+    }
+    const std::size_t dims = info.shape.size();
+    std::vector<std::int64_t> index(dims, 0);
+    std::size_t offset = 0;  // in elements; validated to stay inside the storage
+    for (std::size_t i = 0; i < count; ++i) {
+      visit(i, offset * element);
+      for (std::size_t d = dims; d-- > 0;) {  // odometer
+        offset += static_cast<std::size_t>(info.strides[d]);
+        if (++index[d] < info.shape[d]) break;
+        offset -= static_cast<std::size_t>(info.strides[d] * info.shape[d]);
+        index[d] = 0;
+      }
+    }
   }
 
   // Converts a float tensor of any supported dtype to float32 in `out`.
-  static void decode(const SafetensorsFile& file, const TensorInfo& info, std::vector<float>& out) {
+  static void decode(const TensorFile& file, const TensorInfo& info, std::vector<float>& out) {
     const std::uint8_t* bytes = file.bytes(info);
     const auto count = static_cast<std::size_t>(info.element_count());
+    const std::size_t element = dtype_size(info.dtype);
     switch (info.dtype) {
       case Dtype::F32:
         out.resize(count);
-        if (count) std::memcpy(out.data(), bytes, count * sizeof(float));
+        if (info.strides.empty()) {
+          if (count) std::memcpy(out.data(), bytes, count * sizeof(float));
+          return;
+        }
+        for_each_offset(info, element, [&](std::size_t i, std::size_t at) {
+          std::memcpy(&out[i], bytes + at, sizeof(float));
+        });
         return;
       case Dtype::F16:
         out.resize(count);
-        for (std::size_t i = 0; i < count; ++i) out[i] = detail::f16_to_float(detail::load_u16_le(bytes + 2 * i));
+        for_each_offset(info, element, [&](std::size_t i, std::size_t at) {
+          out[i] = detail::f16_to_float(detail::load_u16_le(bytes + at));
+        });
         return;
       case Dtype::BF16:
         out.resize(count);
-        for (std::size_t i = 0; i < count; ++i) out[i] = detail::bf16_to_float(detail::load_u16_le(bytes + 2 * i));
+        for_each_offset(info, element, [&](std::size_t i, std::size_t at) {
+          out[i] = detail::bf16_to_float(detail::load_u16_le(bytes + at));
+        });
         return;
       case Dtype::F64:
         out.resize(count);
-        for (std::size_t i = 0; i < count; ++i) {
+        for_each_offset(info, element, [&](std::size_t i, std::size_t at) {
           double value;
-          std::memcpy(&value, bytes + 8 * i, sizeof value);
+          std::memcpy(&value, bytes + at, sizeof value);
           out[i] = static_cast<float>(value);
-        }
+        });
         return;
       default:
         throw LoadError(file.path() + ": tensor '" + info.name + "' has dtype " +
@@ -178,9 +275,8 @@ class TensorStore {
     }
   }
 
-  std::vector<std::shared_ptr<const SafetensorsFile>> files_;
+  std::vector<std::shared_ptr<const TensorFile>> files_;
   std::unordered_map<std::string, Entry> entries_;
-  std::deque<std::vector<float>> owned_;  // deque: element addresses stay put
 };
 
 }  // namespace bertpp

@@ -1,9 +1,11 @@
-// AutoModel: HF's AutoModel for the BERT family. Reads config.json and the
-// safetensors weights of a model folder, binds the encoder and the head its
+// AutoModel: HF's AutoModel for the BERT-like families (BERT, DistilBERT,
+// RoBERTa). Reads config.json and the weights (safetensors or
+// pytorch_model.bin) of a model folder, binds the encoder and the head its
 // architecture names (BertForSequenceClassification, ...). Immutable after
 // loading; copies share the weights; every method is const and thread-safe.
 #pragma once
 
+#include "bertpp/detail/mapped_file.hpp"
 #include "bertpp/error.hpp"
 #include "bertpp/io/config.hpp"
 #include "bertpp/io/model_folder.hpp"
@@ -26,7 +28,7 @@ class AutoModel {
     return from_files(folder.config_path, folder.weights_path, options);
   }
 
-  // `weights_path`: a .safetensors file or a model.safetensors.index.json.
+  // `weights_path`: a .safetensors or PyTorch .bin file, or a *.index.json listing shards.
   static AutoModel from_files(const std::string& config_path, const std::string& weights_path,
                               const LoadOptions& options = {}) {
     auto state = std::make_shared<State>();
@@ -34,13 +36,16 @@ class AutoModel {
     state->store = ends_with(weights_path, ".json") ? TensorStore::from_index(weights_path)
                                                     : TensorStore::from_file(weights_path);
     bind(*state, weights_path);
+    state->store.release_converted();  // the layers' parameters own what they use
     state->quantization = options.quantization;
     // Layer by layer, so at most one layer's float weights are resident extra.
     for (TransformerLayer& layer : state->encoder.layers) {
       if (options.quantization == Quantization::DynamicInt8) layer.quantize();
       for (const Parameter& weight : layer.unread_weights())
         state->store.evict(weight.data, static_cast<std::size_t>(weight.rows * weight.cols));
+      release_unread(layer);
     }
+    detail::return_free_heap_memory();
     AutoModel model;
     model.state_ = std::move(state);
     return model;
@@ -71,9 +76,8 @@ class AutoModel {
     ForwardOptions options;
     options.skip_padding = true;
     const EncoderOutput out = forward(input, options);
-    if (config().model_type == ModelType::DistilBert)
-      return head.forward(Encoder::first_tokens(out.last_hidden_state, input.batch_size, input.seq_len));
-    return head.forward(out.pooler_output);
+    if (head.reads_pooler) return head.forward(out.pooler_output);
+    return head.forward(Encoder::first_tokens(out.last_hidden_state, input.batch_size, input.seq_len));
   }
 
   // The per-token heads take ForwardOptions for `skip_padding` (then the
@@ -127,13 +131,27 @@ class AutoModel {
   struct State {
     ModelConfig config;
     Quantization quantization = Quantization::None;
-    TensorStore store;  // owns the mappings and converted weights the layers view
+    TensorStore store;  // the checkpoint's files (tensor(), tensor_names()); each weight keeps its own memory
     Encoder encoder;
     std::optional<MaskedLMHead> masked_lm;
     std::optional<SequenceClassificationHead> sequence_classification;
     std::optional<TokenClassificationHead> token_classification;
     std::optional<QuestionAnsweringHead> question_answering;
   };
+
+  // The float weights a layer computes from a copy of (fused q/k/v, int8)
+  // let go of their memory: a converted (F16/BF16) copy is freed. Shapes stay.
+  static void release_unread(TransformerLayer& layer) {
+    auto release = [](Linear& dense) {
+      for (Parameter* p : {&dense.weight, &dense.bias}) {
+        p->data = nullptr;
+        p->owner.reset();
+      }
+    };
+    for (Linear& part : layer.qkv.parts) release(part);
+    for (Linear* dense : {&layer.attention_output, &layer.intermediate, &layer.output})
+      if (dense->quantized()) release(*dense);
+  }
 
   static bool ends_with(const std::string& text, const std::string& suffix) {
     return text.size() >= suffix.size() &&
@@ -148,10 +166,10 @@ class AutoModel {
     return *head;
   }
 
-  // Base-model tensors may carry the architecture prefix ("bert." /
-  // "distilbert.") or not, whatever the architecture; heads never do.
+  // Base-model tensors may carry the family's prefix ("bert.", "roberta.",
+  // ...) or not, whatever the architecture; heads never do.
   static std::string base_prefix(const State& state, bool headed) {
-    const std::string prefix = state.config.model_type_name + ".";
+    const std::string& prefix = state.config.family().prefix;
     const std::string probe = "embeddings.word_embeddings.weight";
     if (state.store.contains(prefix + probe)) return prefix;
     if (state.store.contains(probe)) return "";
@@ -166,9 +184,9 @@ class AutoModel {
     const bool token = ends_with(arch, "ForTokenClassification");
     const bool qa = ends_with(arch, "ForQuestionAnswering");
     WeightBinder binder(state.store, source);
-    const bool bert_sequence = sequence && config.model_type == ModelType::Bert;
+    const bool needs_pooler = sequence && config.family().sequence_classifier.reads_pooler;
     state.encoder = Encoder::bind(config, binder, base_prefix(state, mlm || sequence || token || qa),
-                                  bert_sequence);
+                                  needs_pooler);
     if (mlm) state.masked_lm = MaskedLMHead::bind(config, binder, state.encoder.embeddings.word);
     if (sequence) state.sequence_classification = SequenceClassificationHead::bind(config, binder);
     if (token) state.token_classification = TokenClassificationHead::bind(config, binder);

@@ -1,6 +1,8 @@
-// The BERT / DistilBERT encoder: embeddings, a stack of transformer layers
-// and (BERT) the optional tanh pooler over [CLS]. Bound to its weights once,
-// then immutable: forward() is const and safe to call from many threads.
+// The encoder of every BERT-like family (BERT, DistilBERT, RoBERTa):
+// embeddings, a stack of transformer layers and the optional tanh pooler
+// over the first token. The family's table (io/model_family.hpp) names the
+// tensors and the embedding quirks. Bound to its weights once, then
+// immutable: forward() is const and safe to call from many threads.
 #pragma once
 
 #include "bertpp/error.hpp"
@@ -11,6 +13,7 @@
 #include "bertpp/nn/transformer_layer.hpp"
 #include "bertpp/nn/weight_binder.hpp"
 
+#include <algorithm>
 #include <limits>
 #include <string>
 #include <vector>
@@ -27,10 +30,12 @@ struct Encoder {
 
   bool has_pooler() const { return !pooler.weight.empty(); }
 
-  // `prefix` is "", "bert." or "distilbert."; the pooler is bound when present
-  // or `require_pooler` (then its absence is reported as missing).
+  // `prefix` is "" or the family's ("bert.", "roberta.", ...); the pooler is
+  // bound when present or `require_pooler` (then its absence is reported as
+  // missing), if the family has one.
   static Encoder bind(const ModelConfig& config, WeightBinder& binder, const std::string& prefix,
                       bool require_pooler) {
+    const ModelFamily& family = config.family();
     Encoder encoder;
     encoder.hidden_size = config.hidden_size;
     encoder.intermediate_size = config.intermediate_size;
@@ -40,17 +45,13 @@ struct Encoder {
     encoder.type_vocab_size = config.type_vocab_size;
     encoder.config_path = config.path;
     encoder.bind_embeddings(config, binder, prefix + "embeddings");
-    const bool distil = config.model_type == ModelType::DistilBert;
-    const std::string layer_prefix = prefix + (distil ? "transformer.layer." : "encoder.layer.");
-    check_layer_count(config, binder, layer_prefix, distil ? ".attention.q_lin.weight" : ".attention.self.query.weight");
+    const std::string layer_prefix = prefix + family.layers;
+    check_layer_count(config, binder, layer_prefix, "." + family.layer.query + ".weight");
     encoder.layers.reserve(static_cast<std::size_t>(config.num_hidden_layers));
-    for (Eigen::Index i = 0; i < config.num_hidden_layers; ++i) {
-      const std::string scope = layer_prefix + std::to_string(i);
-      encoder.layers.push_back(distil ? bind_distilbert_layer(config, binder, scope)
-                                      : bind_bert_layer(config, binder, scope));
-    }
-    const std::string pooler_scope = prefix + "pooler.dense";
-    if (config.model_type == ModelType::Bert && (require_pooler || binder.has(pooler_scope + ".weight")))
+    for (Eigen::Index i = 0; i < config.num_hidden_layers; ++i)
+      encoder.layers.push_back(bind_layer(config, binder, layer_prefix + std::to_string(i) + "."));
+    const std::string pooler_scope = prefix + family.pooler;
+    if (!family.pooler.empty() && (require_pooler || binder.has(pooler_scope + ".weight")))
       encoder.pooler = Linear::bind(binder, pooler_scope, config.hidden_size, config.hidden_size);
     return encoder;
   }
@@ -71,7 +72,7 @@ struct Encoder {
     if (!input.attention_mask.empty() && input.attention_mask.size() != expected)
       throw ArgumentError("model input: attention_mask has " + std::to_string(input.attention_mask.size()) +
                           " entries, expected " + std::to_string(expected) + " (or none)");
-    if (input.seq_len > max_positions)
+    if (embeddings.positions == PositionScheme::Index && input.seq_len > max_positions)
       throw ArgumentError("model input: sequence length " + std::to_string(input.seq_len) +
                           " exceeds max_position_embeddings " + std::to_string(max_positions) +
                           " of " + config_path + "; truncate the input");
@@ -82,6 +83,7 @@ struct Encoder {
                             position_name(input, i) + " is outside the vocabulary [0, " +
                             std::to_string(vocab_size) + ")");
     }
+    if (embeddings.positions == PositionScheme::AfterPadding) check_positions(input);
     if (embeddings.token_type.empty()) return;  // DistilBERT ignores token types
     for (std::size_t i = 0; i < input.token_type_ids.size(); ++i) {
       const std::int32_t type = input.token_type_ids[i];
@@ -175,49 +177,51 @@ struct Encoder {
     return pooled;
   }
 
+  // RoBERTa's positions run from padding_idx + 1 and pads do not advance
+  // them, so a row holds at most max_position_embeddings - padding_idx - 1
+  // tokens that are not pads.
+  void check_positions(const ModelInput& input) const {
+    const Eigen::Index room = max_positions - embeddings.padding_idx - 1;
+    for (Eigen::Index b = 0; b < input.batch_size; ++b) {
+      const auto row = input.input_ids.begin() + b * input.seq_len;
+      const auto tokens = static_cast<Eigen::Index>(input.seq_len - std::count(row, row + input.seq_len,
+                                                                              embeddings.padding_idx));
+      if (tokens > room)
+        throw ArgumentError("model input: sequence " + std::to_string(b) + " has " + std::to_string(tokens) +
+                            " tokens, but max_position_embeddings " + std::to_string(max_positions) + " of " +
+                            config_path + " holds " + std::to_string(room) +
+                            " (positions start after padding_idx " + std::to_string(embeddings.padding_idx) +
+                            "); truncate the input");
+    }
+  }
+
   void bind_embeddings(const ModelConfig& config, WeightBinder& binder, const std::string& scope) {
     const Eigen::Index h = config.hidden_size;
     embeddings.word = binder.matrix(scope + ".word_embeddings.weight", config.vocab_size, h);
     embeddings.position =
         binder.matrix(scope + ".position_embeddings.weight", config.max_position_embeddings, h);
-    if (config.model_type == ModelType::Bert)
+    if (config.family().has_token_types())
       embeddings.token_type =
           binder.matrix(scope + ".token_type_embeddings.weight", config.type_vocab_size, h);
     embeddings.norm = LayerNorm::bind(binder, scope + ".LayerNorm", h, config.layer_norm_eps);
+    embeddings.positions = config.family().positions;
+    embeddings.padding_idx = config.pad_token_id;
   }
 
-  static TransformerLayer bind_bert_layer(const ModelConfig& config, WeightBinder& binder,
-                                          const std::string& scope) {
+  // `scope` ends with the layer's "<i>.".
+  static TransformerLayer bind_layer(const ModelConfig& config, WeightBinder& binder, const std::string& scope) {
+    const LayerTensorNames& names = config.family().layer;
     const Eigen::Index h = config.hidden_size, inner = config.intermediate_size;
+    const float eps = config.layer_norm_eps;
     TransformerLayer layer;
-    const std::string self = scope + ".attention.self.";
-    layer.qkv = QkvProjection::fuse(Linear::bind(binder, self + "query", h, h),
-                                    Linear::bind(binder, self + "key", h, h),
-                                    Linear::bind(binder, self + "value", h, h));
-    layer.attention_output = Linear::bind(binder, scope + ".attention.output.dense", h, h);
-    layer.attention_norm =
-        LayerNorm::bind(binder, scope + ".attention.output.LayerNorm", h, config.layer_norm_eps);
-    layer.intermediate = Linear::bind(binder, scope + ".intermediate.dense", h, inner);
-    layer.output = Linear::bind(binder, scope + ".output.dense", inner, h);
-    layer.output_norm = LayerNorm::bind(binder, scope + ".output.LayerNorm", h, config.layer_norm_eps);
-    layer.activation = config.hidden_act;
-    layer.num_heads = config.num_attention_heads;
-    return layer;
-  }
-
-  static TransformerLayer bind_distilbert_layer(const ModelConfig& config, WeightBinder& binder,
-                                                const std::string& scope) {
-    const Eigen::Index h = config.hidden_size, inner = config.intermediate_size;
-    TransformerLayer layer;
-    const std::string attention = scope + ".attention.";
-    layer.qkv = QkvProjection::fuse(Linear::bind(binder, attention + "q_lin", h, h),
-                                    Linear::bind(binder, attention + "k_lin", h, h),
-                                    Linear::bind(binder, attention + "v_lin", h, h));
-    layer.attention_output = Linear::bind(binder, attention + "out_lin", h, h);
-    layer.attention_norm = LayerNorm::bind(binder, scope + ".sa_layer_norm", h, config.layer_norm_eps);
-    layer.intermediate = Linear::bind(binder, scope + ".ffn.lin1", h, inner);
-    layer.output = Linear::bind(binder, scope + ".ffn.lin2", inner, h);
-    layer.output_norm = LayerNorm::bind(binder, scope + ".output_layer_norm", h, config.layer_norm_eps);
+    layer.qkv = QkvProjection::fuse(Linear::bind(binder, scope + names.query, h, h),
+                                    Linear::bind(binder, scope + names.key, h, h),
+                                    Linear::bind(binder, scope + names.value, h, h));
+    layer.attention_output = Linear::bind(binder, scope + names.attention_output, h, h);
+    layer.attention_norm = LayerNorm::bind(binder, scope + names.attention_norm, h, eps);
+    layer.intermediate = Linear::bind(binder, scope + names.intermediate, h, inner);
+    layer.output = Linear::bind(binder, scope + names.output, inner, h);
+    layer.output_norm = LayerNorm::bind(binder, scope + names.output_norm, h, eps);
     layer.activation = config.hidden_act;
     layer.num_heads = config.num_attention_heads;
     return layer;

@@ -13,8 +13,8 @@ namespace bertpp {
 
 // Masked-LM: dense + activation + LayerNorm, then the decoder, whose weight
 // is tied to the word embeddings unless the checkpoint stores its own.
-// BERT: cls.predictions.*; DistilBERT: vocab_transform, vocab_layer_norm,
-// vocab_projector.
+// Names per family (MaskedLMScheme): BERT cls.predictions.*, DistilBERT
+// vocab_transform / vocab_layer_norm / vocab_projector, RoBERTa lm_head.*.
 struct MaskedLMHead {
   Linear transform;
   Activation activation = Activation::Gelu;
@@ -24,20 +24,20 @@ struct MaskedLMHead {
 
   static MaskedLMHead bind(const ModelConfig& config, WeightBinder& binder,
                            const Parameter& word_embeddings) {
+    const MaskedLMScheme& names = config.family().masked_lm;
     const Eigen::Index h = config.hidden_size, vocab = config.vocab_size;
-    const bool distil = config.model_type == ModelType::DistilBert;
     MaskedLMHead head;
-    head.activation = config.hidden_act;
-    head.transform = Linear::bind(binder, distil ? "vocab_transform" : "cls.predictions.transform.dense", h, h);
-    head.norm = LayerNorm::bind(binder, distil ? "vocab_layer_norm" : "cls.predictions.transform.LayerNorm",
-                                h, config.layer_norm_eps);
-    const std::string decoder = distil ? "vocab_projector" : "cls.predictions.decoder";
-    head.decoder_weight = binder.has(decoder + ".weight")
-                              ? binder.matrix(decoder + ".weight", vocab, h)
+    head.activation = names.activation_from_config ? config.hidden_act : Activation::Gelu;
+    head.transform = Linear::bind(binder, names.transform, h, h);
+    head.norm = LayerNorm::bind(binder, names.norm, h, config.layer_norm_eps);
+    head.decoder_weight = binder.has(names.decoder + ".weight")
+                              ? binder.matrix(names.decoder + ".weight", vocab, h)
                               : word_embeddings;
-    // BERT saves the decoder bias as cls.predictions.bias (decoder.bias is tied to it).
-    std::string bias = decoder + ".bias";
-    if (!distil && (binder.has("cls.predictions.bias") || !binder.has(bias))) bias = "cls.predictions.bias";
+    // BERT saves the decoder bias as cls.predictions.bias, RoBERTa as
+    // lm_head.bias (decoder.bias is tied to it).
+    std::string bias = names.decoder + ".bias";
+    if (!names.shared_bias.empty() && (binder.has(names.shared_bias) || !binder.has(bias)))
+      bias = names.shared_bias;
     head.decoder_bias = binder.vector(bias, vocab);
     return head;
   }
@@ -54,25 +54,31 @@ struct MaskedLMHead {
   }
 };
 
-// Sequence classification. BERT: classifier(pooler_output).
-// DistilBERT: classifier(ReLU(pre_classifier(h[CLS]))).
+// Sequence classification: out([activation(dense(] features [))]).
+// BERT: classifier(pooler_output). DistilBERT: classifier(ReLU(pre_classifier(h[CLS]))).
+// RoBERTa: classifier.out_proj(tanh(classifier.dense(h[<s>]))), no pooler.
 struct SequenceClassificationHead {
-  Linear pre_classifier;  // DistilBERT only
+  bool reads_pooler = true;  // else the first token's hidden state
+  Linear dense;              // empty when the family has none
+  Activation dense_activation = Activation::Linear;
   Linear classifier;
 
   static SequenceClassificationHead bind(const ModelConfig& config, WeightBinder& binder) {
+    const SequenceClassifierScheme& names = config.family().sequence_classifier;
     SequenceClassificationHead head;
-    if (config.model_type == ModelType::DistilBert)
-      head.pre_classifier = Linear::bind(binder, "pre_classifier", config.hidden_size, config.hidden_size);
-    head.classifier = Linear::bind(binder, "classifier", config.hidden_size, config.num_labels);
+    head.reads_pooler = names.reads_pooler;
+    if (!names.dense.empty())
+      head.dense = Linear::bind(binder, names.dense, config.hidden_size, config.hidden_size);
+    head.dense_activation = names.dense_activation;
+    head.classifier = Linear::bind(binder, names.out, config.hidden_size, config.num_labels);
     return head;
   }
 
-  // `features`: BERT's pooler output or DistilBERT's [CLS] rows; [batch, labels].
+  // `features`: the pooler output or the first tokens' rows; [batch, labels].
   Matrix forward(const Matrix& features) const {
-    if (pre_classifier.weight.empty()) return classifier(features);
-    Matrix x = pre_classifier(features);
-    apply_activation(Activation::Relu, x);
+    if (dense.weight.empty()) return classifier(features);
+    Matrix x(features.rows(), dense.out_features());
+    dense.forward(features, x, dense_activation);
     return classifier(x);
   }
 };
@@ -82,7 +88,7 @@ struct TokenClassificationHead {
   Linear classifier;
 
   static TokenClassificationHead bind(const ModelConfig& config, WeightBinder& binder) {
-    return {Linear::bind(binder, "classifier", config.hidden_size, config.num_labels)};
+    return {Linear::bind(binder, config.family().token_classifier, config.hidden_size, config.num_labels)};
   }
   Matrix forward(const Matrix& hidden) const { return classifier(hidden); }
 };
@@ -92,7 +98,7 @@ struct QuestionAnsweringHead {
   Linear qa_outputs;
 
   static QuestionAnsweringHead bind(const ModelConfig& config, WeightBinder& binder) {
-    return {Linear::bind(binder, "qa_outputs", config.hidden_size, 2)};
+    return {Linear::bind(binder, config.family().qa_outputs, config.hidden_size, 2)};
   }
   Matrix forward(const Matrix& hidden) const { return qa_outputs(hidden); }
 };

@@ -73,9 +73,10 @@ class WeightBinder {
       throw LoadError(store_->file_of(stored) + ": tensor '" + stored + "' has shape " +
                       detail::shape_string(info.shape) + ", expected " +
                       detail::shape_string(shape) + " from the model config");
-    const FloatTensor tensor = store_->floats(stored);
+    FloatTensor tensor = store_->floats(stored);
     Parameter parameter;
     parameter.data = tensor.data;
+    parameter.owner = std::move(tensor.owner);
     parameter.rows = shape.size() == 2 ? shape[0] : 1;
     parameter.cols = shape.back();
     return parameter;

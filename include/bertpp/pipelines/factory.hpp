@@ -166,7 +166,7 @@ inline AnyPipeline pipeline(const std::string& task, const std::string& model_fo
   if (name == "sentence-embeddings")
     return AnyPipeline(name, SentenceEmbeddingPipeline(model_folder, options));
   auto tokenizer =
-      std::make_shared<const WordPieceTokenizer>(WordPieceTokenizer::from_folder(model_folder));
+      std::make_shared<const Tokenizer>(Tokenizer::from_folder(model_folder));
   auto model = std::make_shared<const AutoModel>(AutoModel::from_folder(model_folder, options));
   if (name == "feature-extraction")
     return AnyPipeline(name, FeatureExtractionPipeline(tokenizer, model));

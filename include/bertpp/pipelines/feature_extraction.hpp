@@ -36,7 +36,7 @@ struct FeatureExtractionOptions {
 // The features of one text: a row per token.
 struct TokenFeatures {
   std::vector<std::string> tokens;
-  std::vector<Offset> offsets;       // UTF-8 byte spans in the text ({0,0} for specials)
+  std::vector<Offset> byte_offsets;  // UTF-8 byte spans in the text ({0,0} for specials)
   std::vector<Offset> char_offsets;  // the same in code points, as Python counts
   Matrix embeddings;                 // [tokens, dim]
 
@@ -122,7 +122,7 @@ class FeatureExtractionPipeline : public Pipeline {
                          LayerCombine combine) const {
     TokenFeatures f;
     f.tokens = encoding.tokens;
-    f.offsets = encoding.offsets;
+    f.byte_offsets = encoding.byte_offsets;
     f.char_offsets = char_offsets(encoding, text);
     f.embeddings = detail::combine_layers(layers, first_row,
                                           static_cast<Eigen::Index>(encoding.size()), combine);

@@ -26,26 +26,26 @@ class Pipeline {
  public:
   // `options`: e.g. Quantization::DynamicInt8 for the encoder.
   explicit Pipeline(const std::string& model_folder, const LoadOptions& options = {})
-      : tokenizer_(std::make_shared<const WordPieceTokenizer>(
-            WordPieceTokenizer::from_folder(model_folder))),
+      : tokenizer_(std::make_shared<const Tokenizer>(
+            Tokenizer::from_folder(model_folder))),
         model_(std::make_shared<const AutoModel>(AutoModel::from_folder(model_folder, options))) {}
 
   // Several pipelines may share one loaded tokenizer and model.
-  Pipeline(std::shared_ptr<const WordPieceTokenizer> tokenizer,
+  Pipeline(std::shared_ptr<const Tokenizer> tokenizer,
            std::shared_ptr<const AutoModel> model)
       : tokenizer_(std::move(tokenizer)), model_(std::move(model)) {}
 
-  const WordPieceTokenizer& tokenizer() const { return *tokenizer_; }
+  const Tokenizer& tokenizer() const { return *tokenizer_; }
   const AutoModel& model() const { return *model_; }
-  std::shared_ptr<const WordPieceTokenizer> shared_tokenizer() const { return tokenizer_; }
+  std::shared_ptr<const Tokenizer> shared_tokenizer() const { return tokenizer_; }
   std::shared_ptr<const AutoModel> shared_model() const { return model_; }
 
  protected:
-  // Longest sequence the model's position embeddings allow: windows a
-  // pipeline chooses itself are clamped to it (a tokenizer_config.json may
-  // claim a larger model_max_length than the model has positions).
+  // Longest sequence the model's position embeddings allow (RoBERTa: less
+  // its position offset): windows a pipeline chooses itself are clamped to
+  // it (a tokenizer_config.json may claim a larger model_max_length).
   std::size_t model_positions() const {
-    return static_cast<std::size_t>(model().config().max_position_embeddings);
+    return static_cast<std::size_t>(model().config().max_sequence_length());
   }
 
   // Pipelines read real tokens only, so the encoder may skip padding.
@@ -77,7 +77,7 @@ class Pipeline {
   }
 
  private:
-  std::shared_ptr<const WordPieceTokenizer> tokenizer_;
+  std::shared_ptr<const Tokenizer> tokenizer_;
   std::shared_ptr<const AutoModel> model_;
 };
 

@@ -100,10 +100,15 @@ class QuestionAnsweringPipeline : public Pipeline {
     const EncodeOptions encode = encode_options(options);
     std::vector<Encoding> windows;
     std::vector<std::size_t> first_window;  // input i owns windows [first[i], first[i+1])
+    std::vector<std::pair<std::string, std::string>> pairs;
+    pairs.reserve(inputs.size());
     for (const QuestionAnsweringInput& input : inputs) {
       check(input);
+      pairs.emplace_back(input.question, input.context);
+    }
+    std::vector<Encoding> encodings = tokenizer().encode_batch(pairs, encode);
+    for (Encoding& main : encodings) {
       first_window.push_back(windows.size());
-      Encoding main = tokenizer().encode(input.question, input.context, encode);
       std::vector<Encoding> overflow = std::move(main.overflowing);
       main.overflowing.clear();
       windows.push_back(std::move(main));
@@ -199,6 +204,7 @@ class QuestionAnsweringPipeline : public Pipeline {
     EncodeOptions encode;
     encode.add_special_tokens = true;
     encode.truncation = TruncationOptions{max_seq_len, TruncationStrategy::OnlySecond, doc_stride};
+    encode.return_overflowing_tokens = true;
     return encode;
   }
 

@@ -74,7 +74,8 @@ struct SentenceTransformerConfig {
   static bool exists(const std::string& path) { return std::ifstream(path).good(); }
 
   void read_transformer_settings(const std::string& dir) {
-    for (const char* name : {"sentence_bert_config.json", "sentence_distilbert_config.json"}) {
+    for (const char* name : {"sentence_bert_config.json", "sentence_roberta_config.json",
+                             "sentence_distilbert_config.json"}) {
       const std::string path = dir + "/" + name;
       if (!exists(path)) continue;
       const nlohmann::json j = detail::read_json_file<ConfigError>(path);
@@ -124,7 +125,7 @@ class SentenceEmbeddingPipeline : public Pipeline {
   }
 
   // Shares an already loaded tokenizer and model (e.g. to pool them differently).
-  SentenceEmbeddingPipeline(std::shared_ptr<const WordPieceTokenizer> tokenizer,
+  SentenceEmbeddingPipeline(std::shared_ptr<const Tokenizer> tokenizer,
                             std::shared_ptr<const AutoModel> model, SentenceTransformerConfig config)
       : Pipeline(std::move(tokenizer), std::move(model)), config_(std::move(config)) {
     finish_config();
@@ -257,7 +258,7 @@ class SentenceEmbeddingPipeline : public Pipeline {
       throw ConfigError("pooling config: word_embedding_dimension " +
                         std::to_string(config_.pooling.word_embedding_dimension) +
                         " does not match the model's hidden size " + std::to_string(hidden));
-    const auto positions = static_cast<std::size_t>(model().config().max_position_embeddings);
+    const auto positions = static_cast<std::size_t>(model().config().max_sequence_length());
     if (!config_.max_seq_length)
       config_.max_seq_length = std::min(positions, tokenizer().options().model_max_length);
     if (*config_.max_seq_length < 2)

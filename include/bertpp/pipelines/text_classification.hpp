@@ -72,12 +72,20 @@ class TextClassificationPipeline : public Pipeline {
                 const TextClassificationOptions& options = {}) const {
     EncodeOptions encode_options;
     encode_options.truncation = options.truncation;
+    // Single texts and pairs are each encoded as one parallel batch.
+    std::vector<std::string> singles;
+    std::vector<std::pair<std::string, std::string>> pairs;
+    for (const TextInput& input : inputs) {
+      if (input.text_pair) pairs.emplace_back(input.text, *input.text_pair);
+      else singles.push_back(input.text);
+    }
+    std::vector<Encoding> single_encodings = tokenizer().encode_batch(singles, encode_options);
+    std::vector<Encoding> pair_encodings = tokenizer().encode_batch(pairs, encode_options);
     std::vector<Encoding> encodings;
     encodings.reserve(inputs.size());
+    std::size_t next_single = 0, next_pair = 0;
     for (const TextInput& input : inputs)
-      encodings.push_back(input.text_pair
-                              ? tokenizer().encode(input.text, *input.text_pair, encode_options)
-                              : tokenizer().encode(input.text, encode_options));
+      encodings.push_back(std::move(input.text_pair ? pair_encodings[next_pair++] : single_encodings[next_single++]));
     Matrix out;
     for_each_batch(encodings, options.batch,
                    [&](const std::vector<std::size_t>& indices, const ModelInput& batch) {

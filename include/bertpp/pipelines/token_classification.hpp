@@ -61,8 +61,9 @@ class TokenClassificationPipeline : public Pipeline {
     // back to its text. Windows keep their text's order.
     std::vector<Encoding> windows;
     std::vector<std::size_t> owner;
+    std::vector<Encoding> encodings = tokenizer().encode_batch(texts, encode);  // in parallel
     for (std::size_t t = 0; t < texts.size(); ++t) {
-      Encoding encoding = tokenizer().encode(texts[t], encode);
+      Encoding& encoding = encodings[t];
       // Without a stride the overflow is dropped: HF labels the first window only.
       std::vector<Encoding> overflowing;
       if (options.stride) overflowing = std::move(encoding.overflowing);
@@ -163,6 +164,7 @@ class TokenClassificationPipeline : public Pipeline {
                           std::to_string(window) + " original max length - " +
                           std::to_string(special) + " added special tokens)");
     encode.truncation = TruncationOptions{window, TruncationStrategy::LongestFirst, stride};
+    encode.return_overflowing_tokens = true;
     return encode;
   }
 
@@ -188,8 +190,12 @@ class TokenClassificationPipeline : public Pipeline {
     const std::size_t n = labels.size();
     std::vector<float> probs(logits, logits + encoding.size() * n);
     for (std::size_t t = 0; t < encoding.size(); ++t) softmax_inplace(&probs[t * n], n);
-    const std::vector<detail::NerPreEntity> pre = detail::ner_pre_entities(
-        encoding, text, char_offsets(encoding, text), probs.data(), n, tokenizer().unk_id());
+    // WordPiece's "##" makes the tokenizer word-aware; byte-level BPE has no
+    // such prefix, so HF falls back to its space heuristic.
+    const bool word_aware = !tokenizer().continuing_subword_prefix().empty();
+    const std::vector<detail::NerPreEntity> pre =
+        detail::ner_pre_entities(encoding, text, char_offsets(encoding, text), probs.data(), n,
+                                 tokenizer().unk_id(), word_aware);
     const detail::NerJoinTokens join = [this](const std::vector<std::string>& tokens) {
       return tokenizer().convert_tokens_to_string(tokens);
     };

@@ -63,11 +63,11 @@ class ZeroShotClassificationPipeline : public Pipeline {
     for (const std::string& label : candidate_labels)
       hypotheses.push_back(detail::format_hypothesis(options.hypothesis_template, label));
 
-    std::vector<Encoding> encodings;
-    encodings.reserve(sequences.size() * hypotheses.size());
+    std::vector<std::pair<std::string, std::string>> pairs;
+    pairs.reserve(sequences.size() * hypotheses.size());
     for (const std::string& sequence : sequences)
-      for (const std::string& hypothesis : hypotheses)
-        encodings.push_back(encode_pair(sequence, hypothesis));
+      for (const std::string& hypothesis : hypotheses) pairs.emplace_back(sequence, hypothesis);
+    const std::vector<Encoding> encodings = encode_pairs(pairs);
     const Matrix logits = pair_logits(encodings, options.batch);
 
     const int entailment = detail::entailment_id(detail::label2id_entries(model().config()));
@@ -114,18 +114,29 @@ class ZeroShotClassificationPipeline : public Pipeline {
 
  private:
   // HF truncates the premise only (only_first, to the tokenizer's max length)
-  // and, when that cannot be done, encodes without truncation.
-  Encoding encode_pair(const std::string& premise, const std::string& hypothesis) const {
+  // and, when that cannot be done, encodes without truncation. The batch
+  // is encoded in parallel; a pair that cannot be truncated sends the batch
+  // down the one-by-one path.
+  std::vector<Encoding> encode_pairs(const std::vector<std::pair<std::string, std::string>>& pairs) const {
     EncodeOptions truncated;
     TruncationOptions truncation;
     truncation.max_length = tokenizer().options().model_max_length;
     truncation.strategy = TruncationStrategy::OnlyFirst;
     truncated.truncation = truncation;
     try {
-      return tokenizer().encode(premise, hypothesis, truncated);
+      return tokenizer().encode_batch(pairs, truncated);
     } catch (const TokenizerError&) {
-      return tokenizer().encode(premise, hypothesis);
     }
+    std::vector<Encoding> encodings;
+    encodings.reserve(pairs.size());
+    for (const auto& pair : pairs) {
+      try {
+        encodings.push_back(tokenizer().encode(pair.first, pair.second, truncated));
+      } catch (const TokenizerError&) {
+        encodings.push_back(tokenizer().encode(pair.first, pair.second));
+      }
+    }
+    return encodings;
   }
 
   Matrix pair_logits(const std::vector<Encoding>& encodings, const BatchOptions& batch) const {

@@ -47,11 +47,11 @@ inline std::vector<Offset> char_offsets(const Encoding& e, std::string_view text
   for (std::size_t i = 0; i < e.size(); ++i) {
     const std::int32_t seq = i < e.sequence_ids.size() ? e.sequence_ids[i] : Encoding::kNone;
     if (seq == Encoding::kNone) {
-      out[i] = e.offsets[i];
+      out[i] = e.byte_offsets[i];
       continue;
     }
     const CharIndex& index = seq == 1 ? second : first;
-    out[i] = Offset{index.char_of_byte(e.offsets[i].begin), index.char_of_byte(e.offsets[i].end)};
+    out[i] = Offset{index.char_of_byte(e.byte_offsets[i].begin), index.char_of_byte(e.byte_offsets[i].end)};
   }
   return out;
 }

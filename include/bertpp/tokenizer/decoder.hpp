@@ -1,8 +1,12 @@
-// Turning WordPiece tokens back into text, as HF's WordPiece decoder and
-// transformers' clean_up_tokenization do.
+// Turning tokens back into text, as HF's decoders (WordPiece, ByteLevel)
+// and transformers' clean_up_tokenization do.
 #pragma once
 
+#include "bertpp/tokenizer/byte_level.hpp"
+
+#include <cstddef>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -60,6 +64,44 @@ struct WordPieceDecoder {
     }
     return out;
   }
+};
+
+// The tokenizer's decoder (tokenizer.json "decoder"): none (tokens joined
+// with spaces), WordPiece or ByteLevel.
+class Decoder {
+ public:
+  enum class Kind { None, WordPiece, ByteLevel };
+
+  Decoder() = default;
+  static Decoder none() { return Decoder(); }
+  static Decoder wordpiece(WordPieceDecoder d) {
+    Decoder out;
+    out.kind_ = Kind::WordPiece;
+    out.wordpiece_ = std::move(d);
+    return out;
+  }
+  static Decoder byte_level() {
+    Decoder out;
+    out.kind_ = Kind::ByteLevel;
+    return out;
+  }
+
+  Kind kind() const { return kind_; }
+
+  std::string decode(const std::vector<std::string_view>& tokens) const {
+    if (kind_ == Kind::WordPiece) return wordpiece_.decode(tokens);
+    if (kind_ == Kind::ByteLevel) return ByteLevelDecoder().decode(tokens);
+    std::string text;
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+      if (i) text.push_back(' ');
+      text.append(tokens[i].data(), tokens[i].size());
+    }
+    return text;
+  }
+
+ private:
+  Kind kind_ = Kind::None;
+  WordPieceDecoder wordpiece_;
 };
 
 }  // namespace bertpp

@@ -9,8 +9,9 @@
 
 namespace bertpp {
 
-// A half-open [begin, end) span of UTF-8 bytes in the text a token came
-// from (for a pair's second text, relative to that text). Special tokens
+// A half-open [begin, end) span in the text a token came from (for a pair's
+// second text, relative to that text): UTF-8 bytes in Encoding::byte_offsets,
+// code points from char_offsets() (the unit Python reports). Special tokens
 // and padding have {0, 0}.
 struct Offset {
   std::size_t begin = 0;
@@ -28,7 +29,7 @@ struct Encoding {
   std::vector<std::int32_t> ids;
   std::vector<std::int32_t> type_ids;
   std::vector<std::string> tokens;
-  std::vector<Offset> offsets;
+  std::vector<Offset> byte_offsets;  // UTF-8 bytes; char_offsets() gives code points
   std::vector<std::int32_t> attention_mask;
   std::vector<std::int32_t> special_tokens_mask;
   std::vector<std::int32_t> word_ids;      // kNone for special tokens and padding

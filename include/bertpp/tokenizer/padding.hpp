@@ -30,7 +30,7 @@ inline void pad_encoding(Encoding& e, std::size_t length, std::int32_t pad_id,
   e.ids.insert(e.ids.end(), n, pad_id);
   e.type_ids.insert(e.type_ids.end(), n, pad_type_id);
   e.tokens.insert(e.tokens.end(), n, pad_token);
-  e.offsets.insert(e.offsets.end(), n, Offset{0, 0});
+  e.byte_offsets.insert(e.byte_offsets.end(), n, Offset{0, 0});
   e.attention_mask.insert(e.attention_mask.end(), n, 0);
   e.special_tokens_mask.insert(e.special_tokens_mask.end(), n, 1);
   e.word_ids.insert(e.word_ids.end(), n, Encoding::kNone);

@@ -4,6 +4,7 @@
 
 #include "bertpp/detail/unicode.hpp"
 #include "bertpp/detail/utf8.hpp"
+#include "bertpp/tokenizer/byte_level.hpp"
 
 #include <cstddef>
 #include <string_view>
@@ -47,6 +48,23 @@ struct BertPreTokenizer {
       if (punct) on_word(start, i);
     }
     if (in_word) on_word(word_begin, text.size());
+  }
+};
+
+// The tokenizer's pre-tokenizer (tokenizer.json "pre_tokenizer"):
+// BertPreTokenizer or ByteLevel.
+struct PreTokenizer {
+  enum class Kind { Bert, ByteLevel };
+  Kind kind = Kind::Bert;
+  ByteLevelPreTokenizer byte_level;  // settings when kind is ByteLevel
+
+  static PreTokenizer bert() { return PreTokenizer(); }
+  static PreTokenizer byte_level_split(bool add_prefix_space, bool use_regex = true) {
+    PreTokenizer p;
+    p.kind = Kind::ByteLevel;
+    p.byte_level.add_prefix_space = add_prefix_space;
+    p.byte_level.use_regex = use_regex;
+    return p;
   }
 };
 

@@ -115,12 +115,14 @@ class StringIdTable {
 
 }  // namespace detail
 
-// One piece of a word: its id and its byte span within the word.
-struct WordPiecePiece {
+// One piece of a word, as any model splits it: its id and its byte span
+// within the word.
+struct TokenPiece {
   std::int32_t id;
   std::uint32_t begin;
   std::uint32_t end;
 };
+using WordPiecePiece = TokenPiece;
 
 class WordPiece {
  public:

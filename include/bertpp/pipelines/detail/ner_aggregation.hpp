@@ -81,18 +81,21 @@ inline std::size_t utf8_length(std::string_view s) {
   return n;
 }
 
-// HF's gather_pre_entities for a WordPiece (continuing-subword-prefix)
-// tokenizer: a token is a subword when its string and the text it covers
-// differ in length ("##kel" vs "kel"); [UNK] shows the original text.
-// `probs` holds one row of label probabilities per token of `encoding`.
+// HF's gather_pre_entities. With a word-aware tokenizer (one with a
+// continuing-subword prefix, WordPiece's "##") a token is a subword when its
+// string and the text it covers differ in length ("##kel" vs "kel"). Without
+// one (byte-level BPE) HF falls back to a heuristic: a token is a subword
+// unless it starts the text or a space is just before or at its start.
+// [UNK] shows the original text and starts a word. `probs` holds one row of
+// label probabilities per token of `encoding`.
 inline std::vector<NerPreEntity> ner_pre_entities(const Encoding& encoding, std::string_view text,
                                                   const std::vector<Offset>& char_offsets,
                                                   const float* probs, std::size_t num_labels,
-                                                  std::int32_t unk_id) {
+                                                  std::int32_t unk_id, bool word_aware = true) {
   std::vector<NerPreEntity> pre;
   for (std::size_t i = 0; i < encoding.size(); ++i) {
     if (encoding.special_tokens_mask[i]) continue;
-    const Offset bytes = encoding.offsets[i];
+    const Offset bytes = encoding.byte_offsets[i];
     const std::string_view ref = text.substr(bytes.begin, bytes.end - bytes.begin);
     NerPreEntity e;
     e.scores = probs + i * num_labels;
@@ -103,7 +106,13 @@ inline std::vector<NerPreEntity> ner_pre_entities(const Encoding& encoding, std:
       e.word = std::string(ref);
     } else {
       e.word = encoding.tokens[i];
-      e.is_subword = utf8_length(e.word) != e.end - e.start;
+      if (word_aware) {
+        e.is_subword = utf8_length(e.word) != e.end - e.start;
+      } else {
+        // The characters before and at the start: ' ' is one byte, so bytes will do.
+        const bool space_at = bytes.begin < text.size() && text[bytes.begin] == ' ';
+        e.is_subword = bytes.begin > 0 && text[bytes.begin - 1] != ' ' && !space_at;
+      }
     }
     pre.push_back(std::move(e));
   }

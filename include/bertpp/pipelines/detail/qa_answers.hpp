@@ -55,8 +55,8 @@ inline bool qa_word_bytes(const Encoding& window, std::int32_t word, Offset& spa
   bool found = false;
   for (std::size_t i = 0; i < window.size(); ++i) {
     if (window.sequence_ids[i] != kContextSequence || window.word_ids[i] != word) continue;
-    if (!found) span.begin = window.offsets[i].begin;
-    span.end = window.offsets[i].end;
+    if (!found) span.begin = window.byte_offsets[i].begin;
+    span.end = window.byte_offsets[i].end;
     found = true;
   }
   return found;
@@ -74,7 +74,7 @@ inline Offset qa_span_bytes(const Encoding& window, std::size_t s, std::size_t e
         qa_word_bytes(window, we, last))
       return {first.begin, last.end};
   }
-  return {window.offsets[s].begin, window.offsets[e].end};
+  return {window.byte_offsets[s].begin, window.byte_offsets[e].end};
 }
 
 // Python's context[start:end] for byte offsets: empty when end <= start.

@@ -1,0 +1,261 @@
+// Byte-level BPE: the GPT-2 split, the byte alphabet, merges by rank,
+// RoBERTa's template, offset trimming, added tokens with lstrip, decoding.
+// Expected values are worked out by hand from GPT-2's pattern and HF's
+// tokenizers rules, on tiny self-made vocabularies.
+#include <bertpp/tokenizer/tokenizer.hpp>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Tokens = std::vector<std::string>;
+using Ids = std::vector<std::int32_t>;
+using Offsets = std::vector<bertpp::Offset>;
+using Words = std::vector<std::string>;
+constexpr std::int32_t N = bertpp::Encoding::kNone;
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() / ("bertpp_bpe_" + std::to_string(reinterpret_cast<std::uintptr_t>(this)) +
+                                        "_" + std::to_string(std::rand()));
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  std::string write(const std::string& name, const std::string& text) const {
+    const std::string p = (path / name).string();
+    std::ofstream(p, std::ios::binary) << text;
+    return p;
+  }
+};
+
+Words gpt2_words(const std::string& text) {
+  Words words;
+  bertpp::ByteLevelPreTokenizer().split(text, [&](std::size_t b, std::size_t e) { words.push_back(text.substr(b, e - b)); });
+  return words;
+}
+
+// "Ġ" (U+0120) stands for the space byte.
+const std::string G = "\xC4\xA0";
+
+// A RoBERTa-like vocabulary: specials, single bytes, and a few merges.
+json tiny_vocab() {
+  json v = json::object();
+  const Tokens tokens = {"<s>", "<pad>", "</s>", "<unk>", "a", "b", "c", "h", "i", G, "!", "ab", "bc", "abc",
+                         G + "a", G + "ab", "hi", G + "hi", "<mask>"};
+  for (std::size_t i = 0; i < tokens.size(); ++i) v[tokens[i]] = i;
+  return v;
+}
+const std::string kMerges = "#version: 0.2\n" + G + " a\na b\nb c\nab c\n" + G + "a b\nh i\n" + G + " hi\n";
+
+// vocab.json + merges.txt + tokenizer_config.json (<mask> with lstrip, as roberta-base).
+std::string write_folder(const TempDir& dir, bool add_prefix_space = false) {
+  dir.write("vocab.json", tiny_vocab().dump());
+  dir.write("merges.txt", kMerges);
+  json config = {{"add_prefix_space", add_prefix_space}, {"model_max_length", 16}, {"clean_up_tokenization_spaces", true}};
+  for (const char* key : {"bos_token", "cls_token"}) config[key] = {{"__type", "AddedToken"}, {"content", "<s>"}};
+  for (const char* key : {"eos_token", "sep_token"}) config[key] = "</s>";
+  config["pad_token"] = "<pad>";
+  config["unk_token"] = "<unk>";
+  config["mask_token"] = {{"__type", "AddedToken"}, {"content", "<mask>"}, {"lstrip", true}, {"rstrip", false},
+                          {"normalized", true}, {"single_word", false}};
+  dir.write("tokenizer_config.json", config.dump());
+  return dir.path.string();
+}
+
+}  // namespace
+
+TEST_CASE("GPT-2 split: words keep their leading space, contractions and whitespace runs", "[tokenizer][bpe]") {
+  CHECK(gpt2_words("Hello my friend, how is your day going?") ==
+        Words{"Hello", " my", " friend", ",", " how", " is", " your", " day", " going", "?"});
+  CHECK(gpt2_words("I'm sure they'll say 'sun'") ==
+        Words{"I", "'m", " sure", " they", "'ll", " say", " '", "sun", "'"});
+  CHECK(gpt2_words("it'sun'd've") == Words{"it", "'s", "un", "'d", "'ve"});
+  // \s+(?!\S) leaves the last space to the next word; a lone newline before a word is \s+.
+  CHECK(gpt2_words("a  b\n\nc \n") == Words{"a", " ", " b", "\n", "\n", "c", " \n"});
+  CHECK(gpt2_words("abc123 4.5%") == Words{"abc", "123", " 4", ".", "5", "%"});
+  CHECK(gpt2_words("  x") == Words{" ", " x"});
+  CHECK(gpt2_words("") == Words{});
+  // Unicode letters and digits (\p{L}, \p{N}); U+3000 is whitespace.
+  CHECK(gpt2_words("naïve 東京\xE3\x80\x80\xD9\xA3") == Words{"na\xC3\xAFve", " \xE6\x9D\xB1\xE4\xBA\xAC", "\xE3\x80\x80", "\xD9\xA3"});
+}
+
+TEST_CASE("the byte alphabet maps every byte to one printable character", "[tokenizer][bpe]") {
+  const auto& a = bertpp::detail::byte_level_alphabet();
+  CHECK(a.byte_to_char[' '] == 0x120);
+  CHECK(a.byte_to_char['\n'] == 0x10A);
+  CHECK(a.byte_to_char[0] == 0x100);
+  CHECK(a.byte_to_char['A'] == 'A');
+  CHECK(a.byte_to_char[0x7F] == 0x121);
+  CHECK(a.byte_to_char[0xAD] == 0x143);
+  CHECK(a.byte_to_char[0xE9] == 0xE9);
+  for (int b = 0; b < 256; ++b) CHECK(a.byte_of(a.byte_to_char[b]) == b);
+}
+
+TEST_CASE("BPE merges the pair of lowest rank first, leftmost on ties", "[tokenizer][bpe]") {
+  const Tokens vocab = {"a", "b", "c", "ab", "bc", "aa"};
+  auto split = [&](const std::vector<std::pair<std::string, std::string>>& merges, const std::string& word) {
+    const bertpp::Bpe bpe(vocab, merges, "", false, false, "test");
+    std::vector<bertpp::TokenPiece> pieces;
+    bpe.tokenize(word, pieces);
+    Tokens out;
+    for (const auto& p : pieces) out.push_back(bpe.id_to_token(p.id) + "@" + std::to_string(p.begin));
+    return out;
+  };
+  CHECK(split({{"b", "c"}, {"a", "b"}}, "abc") == Tokens{"a@0", "bc@1"});
+  CHECK(split({{"a", "b"}, {"b", "c"}}, "abc") == Tokens{"ab@0", "c@2"});
+  CHECK(split({{"a", "a"}}, "aaa") == Tokens{"aa@0", "a@2"});
+  // A merge whose result is not in the vocabulary is refused at load time.
+  CHECK_THROWS_WITH(bertpp::Bpe(vocab, {{"c", "c"}}, "", false, false, "merges.txt"),
+                    Catch::Contains("merges.txt") && Catch::Contains("merge 1") && Catch::Contains("cc"));
+}
+
+TEST_CASE("RoBERTa template: <s> A </s></s> B </s>, type 0, trimmed offsets", "[tokenizer][bpe]") {
+  TempDir dir;
+  const auto tok = bertpp::Tokenizer::from_folder(write_folder(dir));
+  REQUIRE(tok.model().is_bpe());
+  CHECK(tok.options().model_max_length == 16);
+  // "abc hi!" -> "abc", " hi", "!"
+  const auto e = tok.encode("abc hi!");
+  CHECK(e.tokens == Tokens{"<s>", "abc", G + "hi", "!", "</s>"});
+  CHECK(e.ids == Ids{0, 13, 17, 10, 2});
+  CHECK(e.byte_offsets == Offsets{{0, 0}, {0, 3}, {4, 6}, {6, 7}, {0, 0}});  // " hi" starts after its space
+  CHECK(e.word_ids == Ids{N, 0, 1, 2, N});
+  const auto p = tok.encode("ab", " ab");
+  CHECK(p.tokens == Tokens{"<s>", "ab", "</s>", "</s>", G + "ab", "</s>"});
+  CHECK(p.type_ids == Ids{0, 0, 0, 0, 0, 0});
+  CHECK(p.sequence_ids == Ids{N, 0, N, N, 1, N});
+  CHECK(p.special_tokens_mask == Ids{1, 0, 1, 1, 0, 1});
+  CHECK(p.byte_offsets == Offsets{{0, 0}, {0, 2}, {0, 0}, {0, 0}, {1, 3}, {0, 0}});
+  CHECK(tok.num_special_tokens_to_add(true) == 4);
+  // A lone space is a token of its own; trimming leaves it empty.
+  CHECK(tok.encode(" ").byte_offsets == Offsets{{0, 0}, {1, 1}, {0, 0}});
+}
+
+TEST_CASE("<mask> with lstrip takes the space before it; its offsets leave the space out", "[tokenizer][bpe]") {
+  TempDir dir;
+  const auto tok = bertpp::Tokenizer::from_folder(write_folder(dir));
+  const auto e = tok.encode("ab <mask>!");
+  CHECK(e.tokens == Tokens{"<s>", "ab", " <mask>", "!", "</s>"});
+  CHECK(e.ids == Ids{0, 11, 18, 10, 2});
+  CHECK(e.byte_offsets == Offsets{{0, 0}, {0, 2}, {3, 9}, {9, 10}, {0, 0}});
+  CHECK(tok.mask_id() == 18);
+}
+
+TEST_CASE("add_prefix_space gives the first word a space that offsets keep on the word", "[tokenizer][bpe]") {
+  TempDir dir;
+  const auto tok = bertpp::Tokenizer::from_folder(write_folder(dir, true));
+  const auto e = tok.encode("ab hi");
+  CHECK(e.tokens == Tokens{"<s>", G + "ab", G + "hi", "</s>"});
+  CHECK(e.byte_offsets == Offsets{{0, 0}, {0, 2}, {3, 5}, {0, 0}});
+  // A text that starts with a space gets no second one.
+  CHECK(tok.encode(" ab").tokens == Tokens{"<s>", G + "ab", "</s>"});
+}
+
+TEST_CASE("byte-level decode: bytes back to UTF-8, specials kept unless skipped, clean-up from the config",
+          "[tokenizer][bpe]") {
+  TempDir dir;
+  const auto tok = bertpp::Tokenizer::from_folder(write_folder(dir));
+  const auto e = tok.encode("abc hi!");
+  CHECK(tok.decode(e.ids) == "<s>abc hi!</s>");
+  CHECK(tok.decode(e.ids, /*skip_special_tokens=*/true) == "abc hi!");
+  // clean_up_tokenization_spaces (true in this config) glues " !" back.
+  CHECK(tok.decode({9, 10}) == "!");
+  CHECK(tok.decode({9, 10}, false, false) == " !");
+  CHECK(tok.convert_tokens_to_string({G + "hi", "!"}) == " hi!");
+}
+
+TEST_CASE("byte-level decoding replaces broken UTF-8 with U+FFFD as HF does", "[tokenizer][bpe]") {
+  bertpp::ByteLevelDecoder d;
+  // "é" is bytes C3 A9, which the alphabet writes as "Ã" "©".
+  CHECK(d.decode({"\xC3\x83\xC2\xA9"}) == "\xC3\xA9");
+  CHECK(d.decode({"\xC3\x83"}) == "\xEF\xBF\xBD");  // a lone lead byte
+  CHECK(d.decode({"<mask>"}) == "<mask>");
+}
+
+TEST_CASE("tokenizer.json and vocab.json + merges.txt give the same BPE tokenizer", "[tokenizer][bpe]") {
+  TempDir dir;
+  const std::string folder = write_folder(dir);
+  const auto from_vocab = bertpp::Tokenizer::from_bpe_files(folder + "/vocab.json", folder + "/merges.txt");
+  const auto from_folder = bertpp::Tokenizer::from_folder(folder);  // with tokenizer_config.json
+  json merges = json::array();
+  merges.push_back(json::array({G, "a"}));  // the newer [left, right] form
+  for (const char* m : {"a b", "b c", "ab c"}) merges.push_back(m);
+  merges.push_back(G + "a b");
+  merges.push_back("h i");
+  merges.push_back(G + " hi");
+  json added = json::array();
+  for (auto [id, content] : std::vector<std::pair<int, std::string>>{{0, "<s>"}, {1, "<pad>"}, {2, "</s>"}, {3, "<unk>"}})
+    added.push_back({{"id", id}, {"content", content}, {"special", true}});
+  added.push_back({{"id", 18}, {"content", "<mask>"}, {"special", true}, {"lstrip", true}});
+  const json j = {{"added_tokens", added},
+                  {"normalizer", nullptr},
+                  {"pre_tokenizer", {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}}},
+                  {"post_processor",
+                   {{"type", "RobertaProcessing"}, {"sep", {"</s>", 2}}, {"cls", {"<s>", 0}}, {"trim_offsets", true},
+                    {"add_prefix_space", false}}},
+                  {"decoder", {{"type", "ByteLevel"}}},
+                  {"model", {{"type", "BPE"}, {"vocab", tiny_vocab()}, {"merges", merges}, {"unk_token", nullptr}}}};
+  const auto from_json = bertpp::Tokenizer::from_tokenizer_json(dir.write("tokenizer.json", j.dump()));
+  for (const std::string text : {"abc hi!", "ab <mask>!", "  hi\nab", " ", ""}) {
+    INFO(text);
+    const auto a = from_json.encode(text, "hi ab");
+    for (const bertpp::Tokenizer* other : {&from_vocab, &from_folder}) {
+      if (other == &from_vocab && text.find("<mask>") != std::string::npos) continue;  // no lstrip there
+      const auto b = other->encode(text, "hi ab");
+      CHECK(a.ids == b.ids);
+      CHECK(a.tokens == b.tokens);
+      CHECK(a.byte_offsets == b.byte_offsets);
+      CHECK(a.word_ids == b.word_ids);
+      CHECK(a.sequence_ids == b.sequence_ids);
+    }
+  }
+  // Without the config, from_bpe_files has no lstrip on <mask>: the space stays a token.
+  CHECK(from_vocab.encode("ab <mask>").tokens == Tokens{"<s>", "ab", G, "<mask>", "</s>"});
+  CHECK(from_folder.encode("ab <mask>").tokens == Tokens{"<s>", "ab", " <mask>", "</s>"});
+}
+
+TEST_CASE("malformed BPE files name the file and the problem", "[tokenizer][bpe]") {
+  TempDir dir;
+  const std::string folder = write_folder(dir);
+  dir.write("merges.txt", "#version: 0.2\na b\nb c d\n");
+  CHECK_THROWS_WITH(bertpp::Tokenizer::from_folder(folder),
+                    Catch::Contains("merges.txt") && Catch::Contains("line 3"));
+  dir.write("merges.txt", "a x\n");
+  CHECK_THROWS_WITH(bertpp::Tokenizer::from_folder(folder), Catch::Contains("merges.txt") && Catch::Contains("'x'"));
+  dir.write("merges.txt", kMerges);
+  dir.write("vocab.json", R"({"a": 0, "b": 5})");
+  CHECK_THROWS_WITH(bertpp::Tokenizer::from_folder(folder), Catch::Contains("vocab.json") && Catch::Contains("id 5"));
+}
+
+TEST_CASE("the merge cache gives the same pieces from many threads", "[tokenizer][bpe]") {
+  TempDir dir;
+  const auto tok = bertpp::Tokenizer::from_folder(write_folder(dir));
+  const std::vector<std::string> texts = {"abc hi!", "ab ab abc", "hi hi abcabc", "cba ih"};
+  std::vector<bertpp::Encoding> serial;
+  for (const auto& t : texts) serial.push_back(tok.encode(t));
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(4, 0);
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int r = 0; r < 500; ++r)
+        for (std::size_t i = 0; i < texts.size(); ++i)
+          if (tok.encode(texts[i]).ids != serial[i].ids) ++mismatches[t];
+    });
+  for (auto& th : threads) th.join();
+  CHECK(mismatches == std::vector<int>{0, 0, 0, 0});
+}
