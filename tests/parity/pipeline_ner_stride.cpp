@@ -81,6 +81,7 @@ TEST_CASE("NER stride: windows are the tokenizer's overflowing windows HF made")
     bertpp::EncodeOptions encode;
     encode.truncation = bertpp::TruncationOptions{128, bertpp::TruncationStrategy::LongestFirst,
                                                   c.at("args").at("stride").get<std::size_t>()};
+    encode.return_overflowing_tokens = true;
     const bertpp::Encoding first = tokenizer.encode(text, encode);
     const nlohmann::json& windows = c.at("windows");
     REQUIRE(first.overflowing.size() + 1 == windows.size());

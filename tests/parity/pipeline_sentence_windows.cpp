@@ -55,6 +55,7 @@ TEST_CASE("windows: a long text is the token-weighted mean of its windows' embed
     // The windows, from the tokenizer itself.
     bertpp::EncodeOptions encode;
     encode.truncation = bertpp::TruncationOptions{64, bertpp::TruncationStrategy::LongestFirst, stride};
+    encode.return_overflowing_tokens = true;
     const bertpp::Encoding first = model.tokenizer().encode(text, encode);
     std::vector<bertpp::Encoding> windows{first};
     windows.insert(windows.end(), first.overflowing.begin(), first.overflowing.end());

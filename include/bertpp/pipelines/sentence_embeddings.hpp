@@ -188,7 +188,7 @@ class SentenceEmbeddingPipeline : public Pipeline {
   // sentence-transformers' text preparation: strip, optional lowercase, then
   // tokenize with longest_first truncation to max_seq_length.
   std::vector<Encoding> tokenize(const std::vector<std::string>& sentences) const {
-    return tokenizer().encode_batch(prepare(sentences), truncation_options(0));
+    return tokenizer().encode_batch(prepare(sentences), truncation_options(0, false));
   }
 
   // LongTextStrategy::Windows: every window of every sentence, in sentence
@@ -204,7 +204,7 @@ class SentenceEmbeddingPipeline : public Pipeline {
                           " word pieces a window of max_seq_length " +
                           std::to_string(max_seq_length()) + " holds");
     std::vector<Encoding> firsts =
-        tokenizer().encode_batch(prepare(sentences), truncation_options(window_stride));
+        tokenizer().encode_batch(prepare(sentences), truncation_options(window_stride, true));
     std::vector<Encoding> windows;
     owner.clear();
     for (std::size_t i = 0; i < firsts.size(); ++i) {
@@ -277,9 +277,12 @@ class SentenceEmbeddingPipeline : public Pipeline {
     return texts;
   }
 
-  EncodeOptions truncation_options(std::size_t stride) const {
+  // Truncation to max_seq_length; with `windows`, the cut-off rest is kept as
+  // overflowing windows sharing `stride` word pieces.
+  EncodeOptions truncation_options(std::size_t stride, bool windows) const {
     EncodeOptions options;
     options.truncation = TruncationOptions{max_seq_length(), TruncationStrategy::LongestFirst, stride};
+    options.return_overflowing_tokens = windows;
     return options;
   }
 
