@@ -82,6 +82,10 @@ step "Question answering" "$(pick distilbert-base-cased-distilled-squad bert-ran
   qa --question "Where is Normandy?" "The Normans gave their name to Normandy, a region in France."
 step "Named entities" "$(pick dslim/bert-base-NER bert-random-ner)" \
   ner --aggregation simple "Angela Merkel met Emmanuel Macron in Paris."
+if "$bertpp" --help | grep -q "^  translate"; then  # built with SentencePiece
+  step "Translation (English -> French)" "$(pick Helsinki-NLP/opus-mt-en-fr marian-random)" \
+    translate --max-new-tokens 40 "Hello, world!" "The cat is sleeping on the sofa."
+fi
 step "Model info" "$(pick bert-base-uncased bert-random)" info
 echo
 echo "Demo done. The tool: $bertpp --help. The example programs (examples/*.cpp): cmake --build build/release, then build/release/examples/bertpp-example-*."

@@ -18,9 +18,10 @@ if command -v ccache >/dev/null; then
   export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-20G}"
 fi
 
+# Translation (SentencePiece, installed above) must be built and tested here.
 run_suite() {  # run_suite <build-dir> <cmake args...>
   local dir="$1"; shift
-  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DBERTPP_REQUIRE_TRANSLATION=ON "$@" >/dev/null
   cmake --build "$dir" -j "$jobs"
   ctest --test-dir "$dir" --output-on-failure -j "$jobs"
 }

@@ -126,15 +126,11 @@ inline CommandInputs open_inputs(const Options& options, const std::string& comm
 }
 
 // Tokens the model can take: the tokenizer's model_max_length, and no more
-// than the position table holds (RoBERTa's starts after padding_idx).
+// than the position table holds (max_sequence_length: RoBERTa's starts
+// after padding_idx).
 inline std::size_t model_token_limit(const bertpp::Pipeline& pipe) {
-  const bertpp::ModelConfig& config = pipe.model().config();
-  auto positions = static_cast<std::size_t>(std::max<Eigen::Index>(config.max_position_embeddings, 0));
-  const std::string& type = config.model_type_name;
-  if (type == "roberta" || type == "xlm-roberta" || type == "camembert") {
-    const auto offset = static_cast<std::size_t>(std::max(config.pad_token_id, 0)) + 1;
-    positions = positions > offset ? positions - offset : 0;
-  }
+  const auto positions =
+      static_cast<std::size_t>(std::max<Eigen::Index>(pipe.model().config().max_sequence_length(), 0));
   return std::min(pipe.tokenizer().options().model_max_length, positions);
 }
 

@@ -8,6 +8,7 @@
 #include "command.hpp"
 #include "rerank_command.hpp"
 #include "serve_command.hpp"
+#include "translate_command.hpp"
 
 #include <bertpp/bertpp.hpp>
 
@@ -52,6 +53,9 @@ commands:
   rerank      passages ranked for a query by a cross-encoder (--query Q with passages as inputs:
               one ranking line; or --jsonl lines {"query": ..., "passages": [...]}: a ranking each;
               --top-k N, --return-documents, --max-length N, --no-truncate)
+  translate   MarianMT translation (--num-beams N, --max-new-tokens N, --max-length N,
+              --min-length N, --length-penalty X, --num-return-sequences N,
+              --early-stopping true|false|never, --truncate); built with SentencePiece
   info        what a model folder holds
   serve       HTTP server for the model (bertpp serve --help)
 
@@ -84,7 +88,7 @@ them instead (under --on-error).
 
 const std::set<std::string> kSwitches = {"jsonl", "quiet", "multi-label", "tokens", "help",
                                          "handle-impossible-answer", "int8", "no-truncate",
-                                         "return-documents"};
+                                         "return-documents", "truncate"};
 
 // HF's tokenizer output for one text (or pair); word ids of special tokens are null.
 json encoding_json(const bertpp::Encoding& e, const std::string& text, const std::string& pair) {
@@ -134,6 +138,7 @@ bertpp::EncodeOptions tokenize_options(const Options& options, std::size_t model
     }
     t.stride = options.size("stride", 0);
     encode.truncation = t;
+    encode.return_overflowing_tokens = options.has("stride");  // HF's overflowing windows
   } else if (options.has("stride")) {
     throw bertpp::ArgumentError("--stride needs truncation (--max-length N or --truncation)");
   }
@@ -300,10 +305,10 @@ int run_embed(const Options& options) {
       [&](const InputRecord& record) {
         std::string text = bertpp_cli::text_field(record, field);
         if (windows) return text;
-        const bertpp::Encoding e = pipe->tokenize({text}).front();
-        std::size_t tokens = e.size();  // overflow windows carry their own special tokens
-        for (const bertpp::Encoding& window : e.overflowing) tokens += window.size() - specials;
-        length.check(tokens);
+        // Its length as the pipeline prepares it (sentence-transformers strips, may lowercase).
+        std::string prepared = bertpp::detail::python_strip(text);
+        if (pipe->config().do_lower_case) prepared = bertpp::detail::python_lower(prepared);
+        length.check(pipe->tokenizer().encode(prepared).size());
         return text;
       },
       [&](const std::vector<std::string>& texts) {
@@ -531,6 +536,7 @@ int run_ner(const Options& options) {
 // What a model folder holds: architecture, sizes, weights by dtype, labels,
 // tokenizer settings. Reads headers only; no weights are loaded.
 json describe_model_folder(const std::string& folder) {
+  if (bertpp_cli::is_marian_folder(folder)) return bertpp_cli::describe_marian_folder(folder);
   const auto location = bertpp::ModelFolder::locate(folder);
   const auto config = bertpp::ModelConfig::from_file(location.config_path);
   const auto store = location.open_weights();
@@ -583,7 +589,11 @@ const std::map<std::string, std::function<int(const Options&)>>& commands() {
       {"tokenize", run_tokenize},   {"embed", run_embed}, {"classify", run_classify},
       {"zero-shot", run_zero_shot}, {"fill-mask", run_fill_mask},
       {"qa", run_qa},               {"ner", run_ner},     {"info", run_info},
-      {"rerank", bertpp_cli::run_rerank}};
+      {"rerank", bertpp_cli::run_rerank},
+#ifdef BERTPP_WITH_SENTENCEPIECE
+      {"translate", bertpp_cli::run_translate},
+#endif
+  };
   return table;
 }
 

@@ -7,8 +7,8 @@ bag maps each partition onto one long-lived `bertpp embed` process per Dask
 worker (the model is loaded once per worker, not per partition), and each
 partition becomes one shard: OUT/shard-FFFFF-PPPPP.npy (float32 [rows, dim])
 with a sidecar .json naming its input range. A manifest (OUT/manifest.json)
-lists the shards in input order. Empty lines are skipped, as `bertpp embed`
-skips them, so shard rows follow the non-empty lines.
+lists the shards in input order. Every line is one input and one row, empty
+lines included, as `bertpp embed` reads its input.
 
 Failed partitions are retried by Dask (a lost worker's tasks run elsewhere);
 a rerun skips every shard already written with the same model and options.
@@ -103,7 +103,7 @@ def worker_embedder(settings):
 
 
 def read_partition(part, jsonl, field):
-    """The texts of the partition's non-empty lines, with their line numbers."""
+    """The texts of the partition's lines (one per line, empty lines included)."""
     texts = []
     with open(part["file"], "rb") as f:
         for number, raw in enumerate(f, start=1):
@@ -114,8 +114,6 @@ def read_partition(part, jsonl, field):
             line = raw.rstrip(b"\n")
             if line.endswith(b"\r"):
                 line = line[:-1]
-            if not line:
-                continue
             text = line.decode("utf-8")
             if jsonl:
                 value = json.loads(text)

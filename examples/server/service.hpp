@@ -425,7 +425,7 @@ class Service {
           token["start"] = nullptr;
           token["stop"] = nullptr;
         } else {
-          const auto& o = e.offsets[i];
+          const auto& o = e.byte_offsets[i];
           token["text"] = text.substr(o.begin, o.end - o.begin);
           token["start"] = o.begin;
           token["stop"] = o.end;
@@ -504,7 +504,7 @@ class Service {
  private:
   static std::size_t model_max_length(const bertpp::Pipeline& pipe) {
     return std::min<std::size_t>(
-        static_cast<std::size_t>(pipe.model().config().max_position_embeddings),
+        static_cast<std::size_t>(pipe.model().config().max_sequence_length()),
         pipe.tokenizer().options().model_max_length);
   }
 

@@ -11,6 +11,8 @@
 #include "bertpp/io/tensor_store.hpp"
 #include "bertpp/io/config.hpp"
 #include "bertpp/io/model_folder.hpp"
+#include "bertpp/io/marian_config.hpp"
+#include "bertpp/io/generation_config.hpp"
 #include "bertpp/nn/activations.hpp"
 #include "bertpp/nn/softmax.hpp"
 #include "bertpp/nn/quantized.hpp"
@@ -18,10 +20,13 @@
 #include "bertpp/nn/sequence_layout.hpp"
 #include "bertpp/nn/embeddings.hpp"
 #include "bertpp/nn/transformer_layer.hpp"
+#include "bertpp/nn/decoder_layer.hpp"
 #include "bertpp/models/model_io.hpp"
 #include "bertpp/models/encoder.hpp"
 #include "bertpp/models/heads.hpp"
 #include "bertpp/models/auto_model.hpp"
+#include "bertpp/models/marian.hpp"
+#include "bertpp/models/generation.hpp"
 #include "bertpp/tokenizer/encoding.hpp"
 #include "bertpp/tokenizer/tokenizer.hpp"
 #include "bertpp/pipelines/feature_extraction.hpp"
@@ -34,3 +39,8 @@
 #include "bertpp/pipelines/token_classification.hpp"
 #include "bertpp/pipelines/cross_encoder.hpp"
 #include "bertpp/pipelines/factory.hpp"
+// Translation needs SentencePiece: defined by the CMake target bertpp::translation.
+#ifdef BERTPP_WITH_SENTENCEPIECE
+#include "bertpp/tokenizer/marian_tokenizer.hpp"
+#include "bertpp/pipelines/translation.hpp"
+#endif

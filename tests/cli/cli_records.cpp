@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -120,11 +121,11 @@ TEST_CASE("bertpp on a hostile corpus: count in = count out under record, docume
     CHECK(lines[6]["error"] == "line longer than 1048576 bytes (--max-line-bytes)");
     CHECK(lines[7]["error"] == "invalid UTF-8 at byte 0");
     // The empty line and the whitespace-only line are the same empty text.
-    CHECK(lines[1] == lines[2]);
-    CHECK(lines[1] == lines[8]);
+    CHECK(bertpp_test::json_mismatch(lines[1], lines[2], 1e-6) == "");
+    CHECK(bertpp_test::json_mismatch(lines[1], lines[8], 1e-6) == "");
     // The CRLF line is classified as its text without the '\r'.
     const RunResult alone = run_cli({"classify", "-m", model, "crlf ending"});
-    CHECK(json_lines(alone.out).at(0) == lines[3]);
+    CHECK(bertpp_test::json_mismatch(json_lines(alone.out).at(0), lines[3], 1e-6) == "");
   }
 
   SECTION("--on-error skip: one warning with file:line per bad line, the rest in order") {
@@ -395,29 +396,39 @@ TEST_CASE("bertpp qa clamps --max-seq-len to the model") {
   CHECK(bertpp_test::json_mismatch(c["output"], json_lines(run.out).at(0), 1e-5) == "");
 }
 
-TEST_CASE("bertpp reports a model with NaN weights as an error naming the model, never as null") {
+TEST_CASE("bertpp reports non-finite model outputs as an error naming the model, never as null") {
   if (!bertpp_test::have_golden("models/bert-random-sst2")) return;
   const std::string source = model_dir("bert-random-sst2");
-  const std::string broken = temp_path("nan-model");
-  std::filesystem::create_directories(broken);
-  for (const auto& entry : std::filesystem::directory_iterator(source))
-    if (entry.path().filename() != "model.safetensors")
-      std::filesystem::copy_file(entry.path(), broken + "/" + entry.path().filename().string(),
-                                 std::filesystem::copy_options::overwrite_existing);
-  // Same header, every F32 weight NaN.
-  std::ifstream in(source + "/model.safetensors", std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), {});
-  std::uint64_t header = 0;
-  std::memcpy(&header, bytes.data(), 8);
-  const std::uint32_t nan_bits = 0x7fc00000u;
-  for (std::size_t at = 8 + header; at + 4 <= bytes.size(); at += 4) std::memcpy(&bytes[at], &nan_bits, 4);
-  std::ofstream(broken + "/model.safetensors", std::ios::binary) << bytes;
-
+  // A copy of the folder whose every F32 weight is `value`.
+  auto broken_copy = [&](const std::string& name, float value) {
+    const std::string dir = temp_path(name);
+    std::filesystem::create_directories(dir);
+    for (const auto& entry : std::filesystem::directory_iterator(source))
+      if (entry.path().filename() != "model.safetensors")
+        std::filesystem::copy_file(entry.path(), dir + "/" + entry.path().filename().string(),
+                                   std::filesystem::copy_options::overwrite_existing);
+    std::ifstream in(source + "/model.safetensors", std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    std::uint64_t header = 0;
+    std::memcpy(&header, bytes.data(), 8);
+    for (std::size_t at = 8 + header; at + 4 <= bytes.size(); at += 4) std::memcpy(&bytes[at], &value, 4);
+    std::ofstream(dir + "/model.safetensors", std::ios::binary) << bytes;
+    return dir;
+  };
+  // NaN weights: refused when loading, naming the file and the tensor.
+  const std::string nan = broken_copy("nan-model", std::numeric_limits<float>::quiet_NaN());
+  const RunResult refused = run_cli({"classify", "-m", nan, "a"});
+  CHECK(refused.exit_code == 1);
+  CHECK(contains(refused.err, nan + "/model.safetensors: tensor '"));
+  CHECK(contains(refused.err, "holds NaN"));
+  // Finite but huge weights overflow to infinity and NaN while running: an
+  // error naming the model under every --on-error policy.
+  const std::string huge = broken_copy("huge-model", 3e38f);
   for (const char* policy : {"fail", "skip", "record"}) {
     INFO(policy);
-    const RunResult run = run_cli({"classify", "-m", broken, "--on-error", policy, "a", "b"});
+    const RunResult run = run_cli({"classify", "-m", huge, "--on-error", policy, "a", "b"});
     CHECK(run.exit_code == 1);
-    CHECK(contains(run.err, "the model " + broken + " gave non-finite outputs (NaN or infinity) for argument 1"));
+    CHECK(contains(run.err, "the model " + huge + " gave non-finite outputs (NaN or infinity) for argument 1"));
     CHECK(!contains(run.out, "null"));
   }
 }
@@ -453,4 +464,19 @@ TEST_CASE("bertpp keeps count in = count out on the hostile corpus in every comm
     // qa empty contexts (as HF does): each on its own line.
     CHECK(errors >= corpus.bad.size());
   }
+}
+
+TEST_CASE("bertpp truncates RoBERTa inputs to the positions after its padding offset") {
+  if (!bertpp_test::have_golden("models/roberta-random-sst2")) return;
+  // 130 positions, the first two taken by the padding offset: 128 tokens,
+  // <s> + 126 words + </s>, which is the plain encoding of 126 words.
+  const std::string model = model_dir("roberta-random-sst2");
+  // (No trailing space: byte-level BPE makes it a token of its own.)
+  const RunResult cut = run_cli({"classify", "-m", model, "--top-k", "all", repeat("word ", 399) + "word"});
+  INFO(cut.err);
+  REQUIRE(cut.exit_code == 0);
+  CHECK(contains(cut.err, "1 input was longer than 128 tokens and truncated"));
+  const RunResult fits = run_cli({"classify", "-m", model, "--top-k", "all", repeat("word ", 125) + "word"});
+  CHECK(fits.err.empty());
+  CHECK(bertpp_test::json_mismatch(json_lines(fits.out).at(0), json_lines(cut.out).at(0), 1e-6) == "");
 }

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <string>
 #include <sys/resource.h>
+#include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
@@ -62,6 +63,42 @@ inline RunResult run_cli(const std::vector<std::string>& args, const std::string
   while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.out.append(buffer, n);
   const int status = pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream err(err_path);
+  result.err.assign(std::istreambuf_iterator<char>(err), {});
+  return result;
+}
+
+// Runs `bertpp <args...>` with stdin and stdout from/to /dev/null and stderr
+// into `err`; returns its exit code and peak resident memory (KiB) — of this
+// one process, whatever other tools this test process ran before.
+struct MeasuredRun {
+  int exit_code = -1;
+  long max_rss_kib = 0;
+  std::string err;
+};
+
+inline MeasuredRun run_cli_measured(const std::vector<std::string>& args) {
+  const std::string err_path = temp_path("measured-stderr.txt");
+  std::vector<std::string> words = {BERTPP_CLI_PATH};
+  words.insert(words.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    if (!std::freopen("/dev/null", "r", stdin) || !std::freopen("/dev/null", "w", stdout) ||
+        !std::freopen(err_path.c_str(), "w", stderr))
+      _exit(127);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  MeasuredRun result;
+  int status = 0;
+  rusage usage{};
+  REQUIRE(wait4(pid, &status, 0, &usage) == pid);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.max_rss_kib = usage.ru_maxrss;
   std::ifstream err(err_path);
   result.err.assign(std::istreambuf_iterator<char>(err), {});
   return result;

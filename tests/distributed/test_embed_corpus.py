@@ -71,8 +71,7 @@ def main():
             command.append("--jsonl")
         subprocess.run(command, check=True)
         reference.append(np.load(out))
-    non_empty_a = sum(1 for line in lines_a if line)
-    check(reference[0].shape[0] == non_empty_a and reference[1].shape[0] == 2000, "reference row counts")
+    check(reference[0].shape[0] == 3000 and reference[1].shape[0] == 2000, "reference row counts")
 
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1",
                            dashboard_address=None, processes=True)
@@ -121,7 +120,7 @@ def main():
                 check(shard["input"]["first_line"] == next_line, "gap or overlap at line %d" % next_line)
                 next_line = shard["input"]["last_line"] + 1
                 data = np.load(os.path.join(out, shard["file"]))
-                expected_rows = sum(1 for line in lines[shard["input"]["first_line"] - 1:shard["input"]["last_line"]] if line)
+                expected_rows = shard["input"]["last_line"] - shard["input"]["first_line"] + 1
                 check(data.shape[0] == expected_rows == shard["rows"], "rows of " + shard["file"])
                 rows.append(data)
             check(next_line == len(lines) + 1, "shards end at line %d of %d" % (next_line - 1, len(lines)))

@@ -12,7 +12,7 @@ root="$(cd "$here/../.." && pwd)"
 seconds="${1:-45}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(safetensors pytorch config tokenizer_json encode pipeline_json)
+[ ${#targets[@]} -gt 0 ] || targets=(safetensors pytorch config tokenizer_json encode pipeline_json marian_config)
 build="${BERTPP_FUZZ_BUILD:-$root/build/fuzz}"
 
 CXX="${BERTPP_FUZZ_CXX:-clang++}" cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \

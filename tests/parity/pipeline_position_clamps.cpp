@@ -69,3 +69,25 @@ TEST_CASE("NER: without stride a text longer than the positions is refused; with
   // The windows covered the whole text: the last entity ends at its end.
   CHECK(entities.back().end == long_context().size());
 }
+
+// RoBERTa's positions start after padding_idx: 130 positions hold 128 tokens,
+// so that is where the default window is clamped, and 129 is refused.
+TEST_CASE("QA on RoBERTa: the default max_seq_len is clamped to max_position_embeddings - padding_idx - 1") {
+  const std::string folder = "models/roberta-random-squad";
+  if (!bertpp_test::have_golden(folder)) return;
+  const bertpp_test::FolderWithTokenizerConfig huge(bertpp_test::golden_path(folder), "model_max_length", 100000);
+  const bertpp::QuestionAnsweringPipeline qa(huge.path());
+  REQUIRE(qa.model().config().max_position_embeddings == 130);
+  const auto clamped = qa("Where is Normandy?", long_context());
+  bertpp::QuestionAnsweringOptions explicit128;
+  explicit128.max_seq_len = 128;
+  explicit128.doc_stride = 64;
+  const auto reference = qa("Where is Normandy?", long_context(), explicit128);
+  CHECK(clamped.best().answer == reference.best().answer);
+  CHECK(clamped.best().start == reference.best().start);
+  CHECK(clamped.best().score == Approx(reference.best().score).margin(1e-7));
+  bertpp::QuestionAnsweringOptions too_long;
+  too_long.max_seq_len = 129;
+  CHECK_THROWS_WITH(qa("Where is Normandy?", long_context(), too_long),
+                    Catch::Contains("max_seq_len 129") && Catch::Contains("128 positions"));
+}

@@ -237,8 +237,8 @@ TEST_CASE("embedding routes equal the sentence-embeddings pipeline", "[server]")
       REQUIRE(out[0][i].at("id") == e.ids[i]);
       REQUIRE(out[0][i].at("special") == (e.special_tokens_mask[i] != 0));
       if (!e.special_tokens_mask[i]) {
-        REQUIRE(out[0][i].at("start") == e.offsets[i].begin);
-        REQUIRE(out[0][i].at("text") == texts[1].substr(e.offsets[i].begin, e.offsets[i].end - e.offsets[i].begin));
+        REQUIRE(out[0][i].at("start") == e.byte_offsets[i].begin);
+        REQUIRE(out[0][i].at("text") == texts[1].substr(e.byte_offsets[i].begin, e.byte_offsets[i].end - e.byte_offsets[i].begin));
       }
     }
   }

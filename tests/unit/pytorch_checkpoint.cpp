@@ -249,6 +249,8 @@ TEST_CASE("hostile storages: size lies, offsets and strides past the end, duplic
   CHECK_THAT(zip_message({{"w", "FloatStorage", "0", 6, 0, {1LL << 40, 1LL << 30}, {1, 1}}}, six),
              Contains("is too large"));
   CHECK_THAT(zip_message({{"w", "FloatStorage", "0", 6, 0, {3}, {1LL << 62}}}, six), Contains("reach too far"));
+  CHECK_THAT(zip_message({{"w", "FloatStorage", "0", 6, 0, {1LL << 40}, {0}}}, six),
+             Contains("tensor 'w': 1099511627776 elements viewed over storage '0' of 6"));
   CHECK_THAT(zip_message({{"w", "FloatStorage", "0", 6, -1, {2}, {1}}}, six), Contains("negative storage offset"));
   CHECK_THAT(zip_message({{"w", "FloatStorage", "0", 6, 0, {-2}, {1}}}, six), Contains("negative size or stride"));
   CHECK_THAT(zip_message({{"w", "FloatStorage", "0", 6, 0, {2}, {1}}, {"w", "FloatStorage", "0", 6, 2, {2}, {1}}}, six),

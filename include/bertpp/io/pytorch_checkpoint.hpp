@@ -362,6 +362,11 @@ class PyTorchCheckpoint final : public TensorFile {
         fail(what + ": shape " + detail::shape_string(t.shape) + ", strides " + detail::shape_string(t.strides) +
              " and offset " + std::to_string(t.offset) + " reach element " + std::to_string(reach) +
              " of storage '" + storage.key + "', which holds " + std::to_string(storage.numel));
+      // A view repeating elements (stride 0) may not outgrow its storage:
+      // reading a tensor never allocates more than the file holds.
+      if (count > storage.numel)
+        fail(what + ": " + std::to_string(count) + " elements viewed over storage '" + storage.key +
+             "' of " + std::to_string(storage.numel) + " (a broadcast view larger than its data is not supported)");
       if (count == 0 && static_cast<std::uint64_t>(t.offset) > storage.numel)
         fail(what + ": offset " + std::to_string(t.offset) + " is past the end of storage '" + storage.key + "'");
       info.begin = static_cast<std::size_t>(storage.offset + static_cast<std::uint64_t>(t.offset) * element);

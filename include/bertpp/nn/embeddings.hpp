@@ -1,5 +1,6 @@
-// Token embeddings: word + absolute position (+ token type where the family
-// has them), then LayerNorm. Ids are validated by the caller (the encoder).
+// Token embeddings: word (times a scale: Marian's sqrt(d_model)) + absolute
+// position (+ token type where the family has them), then LayerNorm when the
+// model has one. Ids are validated by the caller (the encoder).
 #pragma once
 
 #include "bertpp/io/model_family.hpp"
@@ -15,7 +16,8 @@ struct Embeddings {
   Parameter word;        // [vocab, hidden]
   Parameter position;    // [max_positions, hidden]
   Parameter token_type;  // [type_vocab, hidden]; empty for DistilBERT
-  LayerNorm norm;
+  LayerNorm norm;        // empty for Marian (no embedding LayerNorm)
+  float word_scale = 1.0f;
   PositionScheme positions = PositionScheme::Index;
   std::int32_t padding_idx = 0;  // PositionScheme::AfterPadding: the pad id, and pads' position
 
@@ -37,9 +39,10 @@ struct Embeddings {
   }
 
   // `ids`/`type_ids` are the padded [batch, seq_len] input; `hidden` becomes
-  // [layout.rows, hidden]. `type_ids` may be null (all 0).
+  // [layout.rows, hidden]. `type_ids` may be null (all 0). `first_position`
+  // shifts Index positions (a decoder's cached length).
   void forward(const std::int32_t* ids, const std::int32_t* type_ids, const SequenceLayout& layout,
-               Matrix& hidden) const {
+               Matrix& hidden, Eigen::Index first_position = 0) const {
     hidden.resize(layout.rows, word.cols);
     const ConstMatrixMap words = word.matrix();
     const ConstMatrixMap position_table = position.matrix();
@@ -47,12 +50,13 @@ struct Embeddings {
       const std::int32_t* row = ids + b * layout.seq_len;
       for_each_position(row, layout.length[static_cast<std::size_t>(b)], [&](Eigen::Index s, Eigen::Index p) {
         const Eigen::Index r = layout.row(b, s), source = b * layout.seq_len + s;
-        hidden.row(r) = words.row(row[s]) + position_table.row(p);
+        if (word_scale == 1.0f) hidden.row(r) = words.row(row[s]) + position_table.row(first_position + p);
+        else hidden.row(r) = words.row(row[s]) * word_scale + position_table.row(first_position + p);
         if (!token_type.empty())
           hidden.row(r) += token_type.matrix().row(type_ids ? type_ids[source] : 0);
       });
     }
-    norm.forward_inplace(hidden);
+    if (!norm.weight.empty()) norm.forward_inplace(hidden);
   }
 
   void forward(const std::int32_t* ids, const std::int32_t* type_ids, Eigen::Index batch,

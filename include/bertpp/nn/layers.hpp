@@ -16,6 +16,7 @@
 #include <cmath>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace bertpp {
 namespace detail {
@@ -116,26 +117,32 @@ struct LayerNorm {
 };
 
 // Q, K and V projections fused into one [3 * hidden, hidden] GEMM; the rows
-// of the output hold [q | k | v]. Owns its (concatenated) weights.
+// of the output hold [q | k | v]. Owns its (concatenated) weights. Any
+// number of same-shaped projections fuse the same way (a decoder's
+// cross-attention fuses K and V only: fuse_parts).
 struct QkvProjection {
-  std::array<Linear, 3> parts;  // q, k, v as bound (their weights are not read again)
-  Matrix weight;  // [3H, H]; released by quantize()
-  Vector bias;    // [3H]
+  std::vector<Linear> parts;  // q, k, v as bound (their weights are not read again)
+  Matrix weight;  // [parts * H, H]; released by quantize()
+  Vector bias;    // [parts * H]
   std::shared_ptr<const QuantizedLinear> int8;
 
   static QkvProjection fuse(const Linear& q, const Linear& k, const Linear& v) {
+    return fuse_parts({q, k, v});
+  }
+
+  static QkvProjection fuse_parts(const std::vector<Linear>& parts) {
     QkvProjection fused;
-    fused.parts = {q, k, v};
-    if (q.weight.empty() || k.weight.empty() || v.weight.empty() || q.bias.empty() ||
-        k.bias.empty() || v.bias.empty())
-      return fused;  // a missing tensor; the binder reports it
-    const Eigen::Index h = q.out_features(), in = q.in_features();
-    fused.weight.resize(3 * h, in);
-    fused.bias.resize(3 * h);
-    const Linear* parts[] = {&q, &k, &v};
-    for (Eigen::Index i = 0; i < 3; ++i) {  // plain copies: row-major blocks are contiguous
-      std::copy_n(parts[i]->weight.data, h * in, fused.weight.data() + i * h * in);
-      std::copy_n(parts[i]->bias.data, h, fused.bias.data() + i * h);
+    fused.parts = parts;
+    for (const Linear& part : parts)
+      if (part.weight.empty() || part.bias.empty()) return fused;  // a missing tensor; the binder reports it
+    const Eigen::Index h = parts.front().out_features(), in = parts.front().in_features();
+    const auto n = static_cast<Eigen::Index>(parts.size());
+    fused.weight.resize(n * h, in);
+    fused.bias.resize(n * h);
+    for (Eigen::Index i = 0; i < n; ++i) {  // plain copies: row-major blocks are contiguous
+      const Linear& part = parts[static_cast<std::size_t>(i)];
+      std::copy_n(part.weight.data, h * in, fused.weight.data() + i * h * in);
+      std::copy_n(part.bias.data, h, fused.bias.data() + i * h);
     }
     return fused;
   }

@@ -22,6 +22,10 @@
 #include "bertpp/pipelines/question_answering.hpp"
 #define BERTPP_HAS_QA_PIPELINE 1
 #endif
+// Translation needs SentencePiece (the CMake target bertpp::translation).
+#ifdef BERTPP_WITH_SENTENCEPIECE
+#include "bertpp/pipelines/translation.hpp"
+#endif
 #if __has_include("bertpp/pipelines/token_classification.hpp")
 #include "bertpp/pipelines/token_classification.hpp"
 #define BERTPP_HAS_NER_PIPELINE 1
@@ -42,7 +46,7 @@ inline const std::vector<std::string>& pipeline_tasks() {
   static const std::vector<std::string> tasks = {
       "feature-extraction",       "sentence-embeddings", "text-classification",
       "zero-shot-classification", "fill-mask",           "question-answering",
-      "token-classification",     "cross-encoder"};
+      "token-classification",     "cross-encoder",       "translation"};
   return tasks;
 }
 
@@ -52,12 +56,13 @@ inline std::string canonical_task(const std::string& task) {
   if (task == "ner") return "token-classification";
   if (task == "sentence-similarity") return "sentence-embeddings";
   if (task == "rerank") return "cross-encoder";
+  if (task.rfind("translation_", 0) == 0) return "translation";  // HF's translation_en_to_fr
   for (const std::string& known : pipeline_tasks())
     if (task == known) return task;
   std::string list;
   for (const std::string& known : pipeline_tasks()) list += (list.empty() ? "" : ", ") + known;
   throw ArgumentError("unknown pipeline task '" + task + "'; known: " + list +
-                      " (aliases: sentiment-analysis, ner, sentence-similarity, rerank)");
+                      " (aliases: sentiment-analysis, ner, sentence-similarity, rerank, translation_xx_to_yy)");
 }
 
 // The task a model folder is made for: from config.json's architectures
@@ -71,6 +76,7 @@ inline std::string infer_task(const std::string& model_folder) {
   // A sentence-transformers folder may keep its encoder in a subfolder.
   if (sentence_transformers && !std::ifstream(config_path).good()) return "sentence-embeddings";
   const nlohmann::json config = detail::read_json_file<LoadError>(config_path);
+  if (config.is_object() && config.contains("model_type") && config["model_type"] == "marian") return "translation";
   const auto architectures =
       detail::json_field<std::vector<std::string>>(config, "architectures", {}, config_path);
   auto ends_with = [](const std::string& s, const std::string& suffix) {
@@ -165,6 +171,14 @@ inline AnyPipeline pipeline(const std::string& task, const std::string& model_fo
   const std::string name = canonical_task(task);
   if (name == "sentence-embeddings")
     return AnyPipeline(name, SentenceEmbeddingPipeline(model_folder, options));
+  if (name == "translation") {
+#ifdef BERTPP_WITH_SENTENCEPIECE
+    return AnyPipeline(name, TranslationPipeline(model_folder, options));
+#else
+    throw ArgumentError("pipeline task 'translation' needs SentencePiece: install libsentencepiece-dev "
+                        "(bash third_party/install-deps.sh) and link the CMake target bertpp::translation");
+#endif
+  }
   auto tokenizer =
       std::make_shared<const Tokenizer>(Tokenizer::from_folder(model_folder));
   auto model = std::make_shared<const AutoModel>(AutoModel::from_folder(model_folder, options));

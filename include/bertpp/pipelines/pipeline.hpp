@@ -41,9 +41,10 @@ class Pipeline {
   std::shared_ptr<const AutoModel> shared_model() const { return model_; }
 
  protected:
-  // Longest sequence the model's position embeddings allow (RoBERTa: less
-  // its position offset): windows a pipeline chooses itself are clamped to
-  // it (a tokenizer_config.json may claim a larger model_max_length).
+  // Longest sequence the model's position embeddings allow (RoBERTa's start
+  // after the padding index): windows a pipeline chooses itself are clamped
+  // to it (a tokenizer_config.json may claim a larger model_max_length than
+  // the model has positions).
   std::size_t model_positions() const {
     return static_cast<std::size_t>(model().config().max_sequence_length());
   }

@@ -191,7 +191,7 @@ class QuestionAnsweringPipeline : public Pipeline {
     if (options.max_seq_len && *options.max_seq_len > model_positions())
       throw ArgumentError("question answering: max_seq_len " + std::to_string(*options.max_seq_len) +
                           " is longer than the model's " + std::to_string(model_positions()) +
-                          " positions (max_position_embeddings in config.json)");
+                          " positions (max_position_embeddings in config.json, less any padding offset)");
     const std::size_t max_seq_len =
         options.max_seq_len ? *options.max_seq_len
                             : std::min({tokenizer().options().model_max_length, std::size_t{384},

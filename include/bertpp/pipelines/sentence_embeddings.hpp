@@ -188,7 +188,7 @@ class SentenceEmbeddingPipeline : public Pipeline {
   // sentence-transformers' text preparation: strip, optional lowercase, then
   // tokenize with longest_first truncation to max_seq_length.
   std::vector<Encoding> tokenize(const std::vector<std::string>& sentences) const {
-    return tokenizer().encode_batch(prepare(sentences), truncation_options(0, false));
+    return tokenizer().encode_batch(prepare(sentences), truncation_options(0));
   }
 
   // LongTextStrategy::Windows: every window of every sentence, in sentence
@@ -203,8 +203,9 @@ class SentenceEmbeddingPipeline : public Pipeline {
                           " must be smaller than the " + std::to_string(room) +
                           " word pieces a window of max_seq_length " +
                           std::to_string(max_seq_length()) + " holds");
-    std::vector<Encoding> firsts =
-        tokenizer().encode_batch(prepare(sentences), truncation_options(window_stride, true));
+    EncodeOptions windows_options = truncation_options(window_stride);
+    windows_options.return_overflowing_tokens = true;  // the windows after the first
+    std::vector<Encoding> firsts = tokenizer().encode_batch(prepare(sentences), windows_options);
     std::vector<Encoding> windows;
     owner.clear();
     for (std::size_t i = 0; i < firsts.size(); ++i) {
@@ -277,12 +278,9 @@ class SentenceEmbeddingPipeline : public Pipeline {
     return texts;
   }
 
-  // Truncation to max_seq_length; with `windows`, the cut-off rest is kept as
-  // overflowing windows sharing `stride` word pieces.
-  EncodeOptions truncation_options(std::size_t stride, bool windows) const {
+  EncodeOptions truncation_options(std::size_t stride) const {
     EncodeOptions options;
     options.truncation = TruncationOptions{max_seq_length(), TruncationStrategy::LongestFirst, stride};
-    options.return_overflowing_tokens = windows;
     return options;
   }
 

@@ -4,9 +4,10 @@
 // before come from a bounded, thread-safe cache.
 #pragma once
 
+#include "bertpp/detail/string_id_table.hpp"
 #include "bertpp/detail/utf8.hpp"
 #include "bertpp/error.hpp"
-#include "bertpp/tokenizer/wordpiece.hpp"
+#include "bertpp/tokenizer/token_piece.hpp"
 
 #include <algorithm>
 #include <array>
@@ -83,7 +84,7 @@ class BpeCache {
 
   BpeCache() : slots_(kSlots) {}
 
-  bool get(std::string_view word, std::uint64_t h, std::vector<WordPiecePiece>& pieces) const {
+  bool get(std::string_view word, std::uint64_t h, std::vector<TokenPiece>& pieces) const {
     Slot& s = slots_[h & (kSlots - 1)];
     std::lock_guard<std::mutex> lock(locks_[h & (kLocks - 1)]);
     if (s.hash != h || s.length != word.size() || std::memcmp(s.word, word.data(), word.size()) != 0)
@@ -96,18 +97,20 @@ class BpeCache {
     return true;
   }
 
-  void put(std::string_view word, std::uint64_t h, const std::vector<WordPiecePiece>& pieces) const {
+  void put(std::string_view word, std::uint64_t h, const std::vector<TokenPiece>& pieces) const {
     if (word.size() > kMaxWord || pieces.size() > kMaxPieces || pieces.empty()) return;
     Slot& s = slots_[h & (kSlots - 1)];
     std::lock_guard<std::mutex> lock(locks_[h & (kLocks - 1)]);
     s.hash = h;
     s.length = static_cast<std::uint8_t>(word.size());
     std::memcpy(s.word, word.data(), word.size());
-    s.count = static_cast<std::uint8_t>(pieces.size());
-    for (std::size_t i = 0; i < pieces.size(); ++i) {
-      s.ids[i] = pieces[i].id;
-      s.ends[i] = static_cast<std::uint8_t>(pieces[i].end);
+    std::size_t n = 0;
+    for (const TokenPiece& p : pieces) {
+      if (n == kMaxPieces) break;  // (checked above; a bound the compiler can see)
+      s.ids[n] = p.id;
+      s.ends[n++] = static_cast<std::uint8_t>(p.end);
     }
+    s.count = static_cast<std::uint8_t>(n);
   }
 
  private:
@@ -180,7 +183,7 @@ class Bpe {
 
   // Splits one word (valid UTF-8) into `pieces` (cleared first), with
   // their byte spans in the word.
-  void tokenize(std::string_view word, std::vector<WordPiecePiece>& pieces) const {
+  void tokenize(std::string_view word, std::vector<TokenPiece>& pieces) const {
     pieces.clear();
     if (word.empty()) return;
     if (ignore_merges_) {
@@ -233,7 +236,7 @@ class Bpe {
     }
   }
 
-  void merge_word(std::string_view word, std::vector<WordPiecePiece>& pieces) const {
+  void merge_word(std::string_view word, std::vector<TokenPiece>& pieces) const {
     thread_local Scratch s;
     s.symbols.clear();
     s.heap.clear();
