@@ -63,7 +63,7 @@ class CrossEncoderPipeline : public Pipeline {
     require_head(folder);
   }
 
-  CrossEncoderPipeline(std::shared_ptr<const WordPieceTokenizer> tokenizer,
+  CrossEncoderPipeline(std::shared_ptr<const Tokenizer> tokenizer,
                        std::shared_ptr<const AutoModel> model)
       : Pipeline(std::move(tokenizer), std::move(model)) {
     require_head("the model");
