@@ -73,20 +73,24 @@ TEST_CASE("bertpp fill-mask reproduces HF, with top_k, several masks and targets
 }
 
 TEST_CASE("bertpp qa reproduces HF question answering: windows, top_k, impossible answers") {
-  if (!bertpp_test::have_golden("models/bert-random-squad")) return;
-  const std::string model = model_dir("bert-random-squad");
   const std::vector<std::pair<const char*, const char*>> flags = {
       {"top_k", "--top-k"}, {"max_answer_len", "--max-answer-len"},
       {"max_seq_len", "--max-seq-len"}, {"doc_stride", "--doc-stride"}};
-  for (std::size_t index : {0, 1, 2, 3, 4, 5, 6}) {
-    INFO("golden case " << index);
-    const json c = golden_pipeline_case("bert-random-squad", index);
-    std::vector<std::string> args = {"qa", "-m", model, "--question", c["args"]["question"]};
-    for (const auto& flag : flags)
-      if (c["args"].contains(flag.first)) args.push_back(std::string(flag.second) + "=" + c["args"][flag.first].dump());
-    if (c["args"].value("handle_impossible_answer", false)) args.push_back("--handle-impossible-answer");
-    args.push_back(c["args"]["context"]);
-    check_lines(args, "", {c["output"]});
+  // BERT (WordPiece) and RoBERTa (byte-level BPE, windows by default).
+  for (const char* folder : {"bert-random-squad", "roberta-random-squad"}) {
+    if (!bertpp_test::have_golden(std::string("models/") + folder)) return;
+    const std::string model = model_dir(folder);
+    for (std::size_t index = 0; index < 7; ++index) {
+      INFO(folder << " golden case " << index);
+      const json c = golden_pipeline_case(folder, index);
+      if (c["args"].contains("align_to_words")) continue;  // no CLI flag
+      std::vector<std::string> args = {"qa", "-m", model, "--question", c["args"]["question"]};
+      for (const auto& flag : flags)
+        if (c["args"].contains(flag.first)) args.push_back(std::string(flag.second) + "=" + c["args"][flag.first].dump());
+      if (c["args"].value("handle_impossible_answer", false)) args.push_back("--handle-impossible-answer");
+      args.push_back(c["args"]["context"]);
+      check_lines(args, "", {c["output"]});
+    }
   }
 }
 
@@ -100,14 +104,46 @@ TEST_CASE("bertpp qa answers a batch of question/context JSON Lines in order") {
 }
 
 TEST_CASE("bertpp ner reproduces HF token classification for every aggregation strategy") {
-  if (!bertpp_test::have_golden("models/bert-random-ner")) return;
-  const std::string model = model_dir("bert-random-ner");
-  for (std::size_t index : {0, 1, 2, 3, 4}) {
-    const json c = golden_pipeline_case("bert-random-ner", index);
-    std::vector<std::string> args = {"ner", "-m", model,
-                                     "--aggregation=" + c["args"]["aggregation_strategy"].get<std::string>()};
-    for (const auto& s : strings(c["args"]["inputs"])) args.push_back(s);
-    check_lines(args, "", as_list(c["output"]));
+  for (const char* folder : {"bert-random-ner", "roberta-random-ner"}) {
+    if (!bertpp_test::have_golden(std::string("models/") + folder)) return;
+    const std::string model = model_dir(folder);
+    std::size_t checked = 0;
+    for (std::size_t index = 0; index < 5; ++index) {
+      INFO(folder << " golden case " << index);
+      const json c = golden_pipeline_case(folder, index);
+      if (!c["args"].contains("aggregation_strategy") || c["args"].contains("ignore_labels")) continue;
+      std::vector<std::string> args = {"ner", "-m", model,
+                                       "--aggregation=" + c["args"]["aggregation_strategy"].get<std::string>()};
+      for (const auto& s : strings(c["args"]["inputs"])) args.push_back(s);
+      check_lines(args, "", as_list(c["output"]));
+      ++checked;
+    }
+    CHECK(checked == 5);
+  }
+}
+
+TEST_CASE("bertpp runs on pytorch_model.bin folders (F16 classifier; zip and legacy BertModel)") {
+  if (!bertpp_test::have_golden("models/distilbert-random-sst2-bin")) return;
+  const json c = golden_pipeline_case("distilbert-random-sst2-bin", 0);
+  std::vector<std::string> args = {"classify", "-m", model_dir("distilbert-random-sst2-bin")};
+  if (c["args"].contains("top_k"))
+    args.push_back(c["args"]["top_k"].is_null() ? "--top-k=all" : "--top-k=" + c["args"]["top_k"].dump());
+  for (const auto& s : strings(c["args"]["inputs"])) args.push_back(s);
+  check_lines(args, "", as_list(c["output"]));
+
+  // The .bin BertModel folders give the same per-token embeddings as the
+  // safetensors folder with the same weights (HF's expected.json is shared).
+  for (const char* folder : {"bert-random-bin", "bert-random-bin-legacy"}) {
+    INFO(folder);
+    const RunResult bin = run_cli({"embed", "--tokens", "-m", model_dir(folder), "Hello, world!"});
+    const RunResult safetensors = run_cli({"embed", "--tokens", "-m", model_dir("bert-random"), "Hello, world!"});
+    INFO(bin.err);
+    REQUIRE(bin.exit_code == 0);
+    REQUIRE(safetensors.exit_code == 0);
+    CHECK(json::parse(bin.out) == json::parse(safetensors.out));
+    const RunResult info = run_cli({"info", "-m", model_dir(folder)});
+    REQUIRE(info.exit_code == 0);
+    CHECK(json::parse(info.out)["model_type"] == "bert");
   }
 }
 

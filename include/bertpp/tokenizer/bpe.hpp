@@ -240,6 +240,13 @@ class Bpe {
     thread_local Scratch s;
     s.symbols.clear();
     s.heap.clear();
+    struct ReleaseAfterHugeWord {  // buffers grow with the word: do not keep a huge one's
+      Scratch& s;
+      bool huge;
+      ~ReleaseAfterHugeWord() {
+        if (huge) s = Scratch();
+      }
+    } release{s, word.size() > (std::size_t{1} << 16)};
     std::size_t i = 0;
     while (i < word.size()) {
       const std::size_t begin = i;

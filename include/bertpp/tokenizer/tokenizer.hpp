@@ -262,6 +262,15 @@ class Tokenizer {
     if (bad != std::string_view::npos)
       throw TokenizerError(std::string("invalid UTF-8 in the ") + what + " at byte " + std::to_string(bad));
     Scratch& s = scratch();
+    // The buffers grow with the text: after a huge one, give them back rather
+    // than keep them for the thread's lifetime.
+    struct ReleaseAfterHugeText {
+      Scratch& s;
+      bool huge;
+      ~ReleaseAfterHugeText() {
+        if (huge) s = Scratch();
+      }
+    } release{s, text.size() > (std::size_t{1} << 20)};
     Encoding e;
     const std::size_t estimate = text.size() / 3 + 4;
     e.ids.reserve(estimate);
