@@ -14,6 +14,7 @@
 //                       [--cache-prefix N] [--int8] [--json]
 // --int8 loads the model with Quantization::DynamicInt8 (encoder and decoder
 // layers; the LM head stays float32).
+#include "xorshift.hpp"
 #include <bertpp/io/safetensors_writer.hpp>
 #include <bertpp/models/generation.hpp>
 #include <bertpp/models/marian.hpp>
@@ -36,18 +37,7 @@ namespace {
 constexpr int kModel = 512, kLayers = 6, kHeads = 8, kFfn = 2048, kVocab = 59514, kPositions = 512;
 constexpr int kPad = 59513, kEos = 0;
 
-struct XorShift {
-  std::uint64_t state = 0x9E3779B97F4A7C15ull;
-  std::uint64_t next() {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state;
-  }
-  float uniform(float scale) {
-    return scale * (static_cast<float>(next() >> 40) / static_cast<float>(1 << 23) - 1.0f);
-  }
-};
+using bertpp_bench::XorShift;
 
 bertpp::SafetensorsWriter::Generator random_values(XorShift& random, float scale) {
   return [&random, scale](float* values, std::size_t count) {

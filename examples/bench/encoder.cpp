@@ -35,6 +35,7 @@
 //
 // Threads: --threads N (default: all cores) sizes bertpp's worker pool, the
 // calling thread included.
+#include "xorshift.hpp"
 #include <bertpp/io/safetensors_writer.hpp>
 #include <bertpp/models/auto_model.hpp>
 #include <bertpp/pipelines/sentence_embeddings.hpp>
@@ -72,19 +73,7 @@ constexpr Preset kPresets[] = {{"bert-base", 768, 12, 12, 3072},
                                {"bert-tiny", 128, 2, 2, 512}};
 constexpr int kVocab = 30522, kPositions = 512, kTypes = 2;
 
-// A deterministic generator, the same on every platform.
-struct XorShift {
-  std::uint64_t state = 0x9E3779B97F4A7C15ull;
-  std::uint64_t next() {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state;
-  }
-  float uniform(float scale) {  // in [-scale, scale)
-    return scale * (static_cast<float>(next() >> 40) / static_cast<float>(1 << 23) - 1.0f);
-  }
-};
+using bertpp_bench::XorShift;
 
 // The dtype the weights are stored in (--dtype).
 std::string g_dtype = "F32";

@@ -11,6 +11,7 @@
 // instead; --write-model DIR only writes the random model there (to serve it
 // by hand). Each round alternates the two servers at every concurrency; the
 // best round (by requests/s) is reported. Texts: 5-40 random vocabulary words.
+#include "../bench/xorshift.hpp"
 #include <bertpp/io/config.hpp>
 #include <bertpp/io/safetensors_writer.hpp>
 
@@ -40,15 +41,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-struct XorShift {
-  std::uint64_t state = 0x9E3779B97F4A7C15ull;
-  std::uint64_t next() {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state;
-  }
-};
+using bertpp_bench::XorShift;
 
 // config.json, tokenizer and sentence-transformers files of `like`, plus
 // random weights in the shapes its config.json gives.

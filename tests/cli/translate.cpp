@@ -1,5 +1,6 @@
 // `bertpp translate` run as a user runs it, its JSON Lines checked against
 // transformers' generate() + decode (golden/models/marian-random).
+#include "cli_support.hpp"
 #include "support/golden.hpp"
 
 #include <catch2/catch.hpp>
@@ -16,48 +17,11 @@
 
 namespace {
 
-using nlohmann::json;
+using namespace bertpp_cli_test;
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string quote(const std::string& word) {
-  std::string quoted = "'";
-  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
+// The tool run as a user runs it (cli_support.hpp), input on stdin.
 RunResult run(const std::vector<std::string>& args, const std::string& input = "") {
-  const auto dir = std::filesystem::temp_directory_path() / ("bertpp-translate-test-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  const std::string in_path = (dir / "in.txt").string(), err_path = (dir / "err.txt").string();
-  std::ofstream(in_path, std::ios::binary) << input;
-  std::string command = quote(BERTPP_CLI_PATH);
-  for (const auto& a : args) command += " " + quote(a);
-  command += " < " + quote(in_path) + " 2> " + quote(err_path);
-  RunResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.out.append(buffer, n);
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream err(err_path);
-  std::ostringstream text;
-  text << err.rdbuf();
-  result.err = text.str();
-  return result;
-}
-
-std::vector<json> lines_of(const std::string& out) {
-  std::vector<json> lines;
-  std::istringstream in(out);
-  std::string line;
-  while (std::getline(in, line)) lines.push_back(json::parse(line));
-  return lines;
+  return run_cli(args, input);
 }
 
 const char* const kModel = "models/marian-random";
@@ -86,7 +50,7 @@ TEST_CASE("bertpp translate reproduces HF's greedy, beam and default translation
     args.insert(args.end(), setting.flags.begin(), setting.flags.end());
     const RunResult r = run(args, input);
     REQUIRE(r.exit_code == 0);
-    const auto lines = lines_of(r.out);
+    const auto lines = json_lines(r.out);
     REQUIRE(lines.size() == n);
     for (std::size_t i = 0; i < n; ++i) {
       const auto want = golden["cases"][i][setting.name]["text"];
@@ -113,14 +77,14 @@ TEST_CASE("bertpp translate: --on-error fail|skip|record, bad flags, info") {
   const RunResult fail = run(with({}), input);
   CHECK(fail.exit_code == 1);
   CHECK(fail.err.find(":2: no field \"text\"") != std::string::npos);
-  CHECK(lines_of(fail.out).size() == 1);  // the result before the bad line is written
+  CHECK(json_lines(fail.out).size() == 1);  // the result before the bad line is written
   const RunResult skip = run(with({"--on-error", "skip"}), input);
   CHECK(skip.exit_code == 0);
-  CHECK(lines_of(skip.out).size() == 2);
+  CHECK(json_lines(skip.out).size() == 2);
   CHECK(skip.err.find("skipped <stdin>:2") != std::string::npos);
   const RunResult record = run(with({"--on-error", "record"}), input);
   CHECK(record.exit_code == 0);
-  const auto lines = lines_of(record.out);
+  const auto lines = json_lines(record.out);
   REQUIRE(lines.size() == 3);
   CHECK(lines[0].contains("translation_text"));
   CHECK(lines[1].contains("error"));
@@ -137,7 +101,7 @@ TEST_CASE("bertpp translate: --on-error fail|skip|record, bad flags, info") {
   CHECK(run(with({"--on-error", "record"}), long_input).out.find("\"error\"") != std::string::npos);
   const RunResult cut = run(with({"--truncate"}), long_input);
   CHECK(cut.exit_code == 0);
-  CHECK(lines_of(cut.out).size() == 1);
+  CHECK(json_lines(cut.out).size() == 1);
 
   const RunResult info = run({"info", "-m", model});
   REQUIRE(info.exit_code == 0);

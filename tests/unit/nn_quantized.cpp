@@ -11,6 +11,8 @@
 
 #include "support/pattern_matrix.hpp"
 
+#include "support/resident_memory.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -271,29 +273,16 @@ TEST_CASE("non-finite weights are rejected when quantising") {
                     Catch::Contains("weight (2, 1) is not finite"));
 }
 
-namespace {
-// Resident memory of this process now (not the peak), from /proc.
-long resident_bytes() {
-  std::FILE* f = std::fopen("/proc/self/statm", "r");
-  long pages = 0, resident = 0;
-  if (f) {
-    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
-    std::fclose(f);
-  }
-  return resident * 4096L;
-}
-}  // namespace
-
 TEST_CASE("one huge int8 batch does not pin its activation buffers afterwards") {
   bertpp::set_num_threads(1);  // the buffers in question are the calling thread's
   const Eigen::Index in = 4096, out = 16, rows = 8192;  // activation codes: 32 MiB
   const auto layer = QuantizedLinear::quantize(pattern(out, in, 3), Eigen::VectorXf::Zero(out));
   Matrix x = Matrix::Constant(rows, in, 0.25f);
   Matrix y(rows, out);
-  const long before = resident_bytes();
+  const long before = bertpp_test::resident_bytes();
   REQUIRE(before > 0);
   layer.forward(x, y);
-  const long grown = resident_bytes() - before;
+  const long grown = bertpp_test::resident_bytes() - before;
   CHECK(grown < 8L * 1024 * 1024);
   CHECK(y(rows - 1, 0) == Approx(y(0, 0)));  // the product ran
   bertpp::set_num_threads(0);

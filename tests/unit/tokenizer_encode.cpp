@@ -3,13 +3,11 @@
 #include <bertpp/tokenizer/tokenizer.hpp>
 
 #include "support/paths.hpp"
+#include "support/resident_memory.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <cstdio>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <string>
 #include <vector>
 
@@ -115,30 +113,12 @@ TEST_CASE("a large batch gives the same encodings as one call at a time", "[toke
   CHECK_THROWS_WITH(tok.encode_batch(texts), Catch::Contains("byte 4"));
 }
 
-namespace {
-// Resident memory of this process now (not the peak), from /proc, after
-// handing freed heap memory back (glibc keeps it otherwise): what remains is
-// still held by someone.
-long resident_bytes() {
-#ifdef __GLIBC__
-  malloc_trim(0);
-#endif
-  std::FILE* f = std::fopen("/proc/self/statm", "r");
-  long pages = 0, resident = 0;
-  if (f) {
-    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
-    std::fclose(f);
-  }
-  return resident * 4096L;
-}
-}  // namespace
-
 TEST_CASE("one huge text does not pin the tokenizer's per-thread buffers afterwards", "[tokenizer][encode]") {
   const auto tok = bertpp::WordPieceTokenizer::from_vocab_file(kVocab);
   std::string text;
   while (text.size() < (std::size_t{4} << 20)) text += "hello world ";
   tok.encode("warm up the small buffers");
-  const long before = resident_bytes();
+  const long before = bertpp_test::resident_bytes();
   REQUIRE(before > 0);
   std::size_t tokens = 0;
   {
@@ -147,5 +127,5 @@ TEST_CASE("one huge text does not pin the tokenizer's per-thread buffers afterwa
   }
   CHECK(tokens > 100000);
   // Normalized text and its offset maps alone were ~36 MB.
-  CHECK(resident_bytes() - before < 8L * 1024 * 1024);
+  CHECK(bertpp_test::resident_bytes() - before < 8L * 1024 * 1024);
 }
