@@ -32,6 +32,11 @@ class TempDir {
 
   std::string file(const std::string& name) const { return path_ + "/" + name; }
   const std::string& path() const { return path_; }
+  // Writes `bytes` to file `name` in the folder and returns its path.
+  std::string write(const std::string& name, const std::string& bytes) const {
+    std::ofstream(file(name), std::ios::binary) << bytes;
+    return file(name);
+  }
 
  private:
   std::string path_;

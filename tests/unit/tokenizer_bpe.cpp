@@ -4,6 +4,8 @@
 // tokenizers rules, on tiny self-made vocabularies.
 #include <bertpp/tokenizer/tokenizer.hpp>
 
+#include "support/safetensors_writer.hpp"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -25,23 +27,7 @@ using Offsets = std::vector<bertpp::Offset>;
 using Words = std::vector<std::string>;
 constexpr std::int32_t N = bertpp::Encoding::kNone;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("bertpp_bpe_" + std::to_string(reinterpret_cast<std::uintptr_t>(this)) +
-                                        "_" + std::to_string(std::rand()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string write(const std::string& name, const std::string& text) const {
-    const std::string p = (path / name).string();
-    std::ofstream(p, std::ios::binary) << text;
-    return p;
-  }
-};
+using bertpp_test::TempDir;  // support/safetensors_writer.hpp
 
 Words gpt2_words(const std::string& text) {
   Words words;
@@ -74,7 +60,7 @@ std::string write_folder(const TempDir& dir, bool add_prefix_space = false) {
   config["mask_token"] = {{"__type", "AddedToken"}, {"content", "<mask>"}, {"lstrip", true}, {"rstrip", false},
                           {"normalized", true}, {"single_word", false}};
   dir.write("tokenizer_config.json", config.dump());
-  return dir.path.string();
+  return dir.path();
 }
 
 }  // namespace
