@@ -16,8 +16,10 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -190,6 +192,23 @@ inline std::vector<nlohmann::json> per_input(const nlohmann::json& results, std:
     throw FatalError("internal: the pipeline gave " + std::to_string(results.size()) +
                      " results for " + std::to_string(n) + " inputs");
   return results.get<std::vector<nlohmann::json>>();
+}
+
+// `bertpp info`'s "weights" entry: the weight file(s), tensor count and
+// parameters by dtype. Reads headers only; no weights are loaded.
+inline nlohmann::json describe_weights(const bertpp::ModelFolder& location) {
+  const auto store = location.open_weights();
+  std::map<std::string, std::int64_t> parameters_by_dtype;
+  std::int64_t parameters = 0;
+  for (const std::string& name : store.names()) {
+    const bertpp::TensorInfo* info = store.find(name);
+    parameters_by_dtype[bertpp::dtype_name(info->dtype)] += info->element_count();
+    parameters += info->element_count();
+  }
+  return {{"file", location.weights_path},
+          {"tensors", store.names().size()},
+          {"parameters", parameters},
+          {"parameters_by_dtype", parameters_by_dtype}};
 }
 
 }  // namespace bertpp_cli

@@ -539,14 +539,6 @@ json describe_model_folder(const std::string& folder) {
   if (bertpp_cli::is_marian_folder(folder)) return bertpp_cli::describe_marian_folder(folder);
   const auto location = bertpp::ModelFolder::locate(folder);
   const auto config = bertpp::ModelConfig::from_file(location.config_path);
-  const auto store = location.open_weights();
-  std::map<std::string, std::int64_t> parameters_by_dtype;
-  std::int64_t parameters = 0;
-  for (const std::string& name : store.names()) {
-    const bertpp::TensorInfo* info = store.find(name);
-    parameters_by_dtype[bertpp::dtype_name(info->dtype)] += info->element_count();
-    parameters += info->element_count();
-  }
   const auto tokenizer = bertpp::Tokenizer::from_folder(folder);
   const auto& t = tokenizer.options();
   return {{"folder", folder},
@@ -564,10 +556,7 @@ json describe_model_folder(const std::string& folder) {
           {"pad_token_id", config.pad_token_id},
           {"vocab_size", config.vocab_size},
           {"labels", config.id2label},
-          {"weights", {{"file", location.weights_path},
-                       {"tensors", store.names().size()},
-                       {"parameters", parameters},
-                       {"parameters_by_dtype", parameters_by_dtype}}},
+          {"weights", bertpp_cli::describe_weights(location)},
           {"tokenizer", {{"model", tokenizer.model().is_bpe() ? "BPE" : "WordPiece"},
                          {"vocab_size", tokenizer.vocab_size()},
                          {"model_max_length", t.model_max_length},

@@ -41,14 +41,6 @@ inline nlohmann::json describe_marian_folder(const std::string& folder) {
   const auto location = bertpp::ModelFolder::locate(folder);
   const auto config = bertpp::MarianConfig::from_file(location.config_path);
   const auto generation = bertpp::GenerationConfig::from_folder(folder);
-  const auto store = location.open_weights();
-  std::map<std::string, std::int64_t> parameters_by_dtype;
-  std::int64_t parameters = 0;
-  for (const std::string& name : store.names()) {
-    const bertpp::TensorInfo* info = store.find(name);
-    parameters_by_dtype[bertpp::dtype_name(info->dtype)] += info->element_count();
-    parameters += info->element_count();
-  }
   const auto vocab = bertpp::detail::read_json_file<bertpp::LoadError>(folder + "/vocab.json");
   nlohmann::json tokenizer = {{"class", "MarianTokenizer"},
                               {"vocab_size", vocab.size()},
@@ -79,10 +71,7 @@ inline nlohmann::json describe_marian_folder(const std::string& folder) {
                           {"length_penalty", generation.length_penalty},
                           {"bad_words_ids", generation.bad_words_ids},
                           {"renormalize_logits", generation.renormalize_logits}}},
-          {"weights", {{"file", location.weights_path},
-                       {"tensors", store.names().size()},
-                       {"parameters", parameters},
-                       {"parameters_by_dtype", parameters_by_dtype}}},
+          {"weights", describe_weights(location)},
           {"tokenizer", tokenizer},
           {"translation_available",
 #ifdef BERTPP_WITH_SENTENCEPIECE
