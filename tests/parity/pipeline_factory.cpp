@@ -2,6 +2,8 @@
 // transformers' outputs) replayed through AnyPipeline::run(json), with the
 // task inferred from config.json (zero-shot named explicitly, as in HF).
 #include <bertpp/pipelines/factory.hpp>
+#include <bertpp/pipelines/fill_mask.hpp>
+#include <bertpp/pipelines/text_classification.hpp>
 
 #include "support/pipeline_replay.hpp"
 

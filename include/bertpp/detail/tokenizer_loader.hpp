@@ -2,7 +2,7 @@
 // section names one part), else vocab.txt (BERT's WordPiece parts) or
 // vocab.json + merges.txt (RoBERTa's byte-level BPE parts), with
 // tokenizer_config.json / special_tokens_map.json. Included by
-// bertpp/tokenizer/tokenizer.hpp after the Tokenizer class.
+// bertpp/tokenizer/tokenizer-inl.hpp.
 #pragma once
 
 #include "bertpp/detail/json_file.hpp"

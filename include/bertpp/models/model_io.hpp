@@ -3,6 +3,7 @@
 #pragma once
 
 #include "bertpp/error.hpp"
+#include "bertpp/models/load_options.hpp"
 #include "bertpp/nn/tensor.hpp"
 #include "bertpp/tokenizer/encoding.hpp"
 
@@ -67,19 +68,6 @@ struct ForwardOptions {
   // pipelines use; off by default so outputs equal HF's everywhere.
   // Ignored with output_attentions or a mask that is not right padding.
   bool skip_padding = false;
-};
-
-enum class Quantization {
-  None,  // float32 everywhere (bit-for-bit HF's arithmetic, up to summation order)
-  // PyTorch quantize_dynamic style for the encoder layers' Linear weights:
-  // int8 per output channel, activations int8 per token at each call. Fast
-  // with AVX-512 VNNI (see int8_kernel_available()); the pooler and heads
-  // stay float32.
-  DynamicInt8,
-};
-
-struct LoadOptions {
-  Quantization quantization = Quantization::None;
 };
 
 struct EncoderOutput {

@@ -16,6 +16,7 @@
 // Invalid UTF-8 input throws TokenizerError naming the byte position.
 #pragma once
 
+#include "bertpp/detail/build_mode.hpp"
 #include "bertpp/detail/parallel.hpp"
 #include "bertpp/detail/utf8.hpp"
 #include "bertpp/error.hpp"
@@ -446,23 +447,6 @@ using WordPieceTokenizer = Tokenizer;
 
 }  // namespace bertpp
 
-#include "bertpp/detail/tokenizer_loader.hpp"
-
-namespace bertpp {
-
-inline Tokenizer Tokenizer::from_folder(const std::string& dir) { return detail::TokenizerLoader::from_folder(dir); }
-
-inline Tokenizer Tokenizer::from_vocab_file(const std::string& path, TokenizerOptions options) {
-  return detail::TokenizerLoader::wordpiece(path, std::move(options));
-}
-
-inline Tokenizer Tokenizer::from_bpe_files(const std::string& vocab_path, const std::string& merges_path,
-                                           TokenizerOptions options) {
-  return detail::TokenizerLoader::byte_level_bpe(vocab_path, merges_path, std::move(options));
-}
-
-inline Tokenizer Tokenizer::from_tokenizer_json(const std::string& path) {
-  return detail::TokenizerLoader::tokenizer_json(path);
-}
-
-}  // namespace bertpp
+#if BERTPP_HEADER_ONLY
+#include "bertpp/tokenizer/tokenizer-inl.hpp"
+#endif
