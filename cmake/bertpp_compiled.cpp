@@ -7,5 +7,6 @@
 
 #include "bertpp/bertpp.hpp"
 
+#include "bertpp/models/auto_model-inl.hpp"
 #include "bertpp/pipelines/factory-inl.hpp"
 #include "bertpp/tokenizer/tokenizer-inl.hpp"

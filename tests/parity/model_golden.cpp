@@ -1,6 +1,7 @@
 // Every model folder in golden/models against HF transformers' outputs
 // (expected.json): hidden states, pooler, head logits, and a padded batch.
 #include <bertpp/models/auto_model.hpp>
+#include <bertpp/models/encoder.hpp>
 
 #include "support/golden.hpp"
 

@@ -3,6 +3,7 @@
 // similarity >= 0.99 with HF's, and sequence-classification logits must stay
 // close. Prints the measured figures.
 #include <bertpp/models/auto_model.hpp>
+#include <bertpp/models/encoder.hpp>
 #include <bertpp/pipelines/sentence_embeddings.hpp>
 
 #include "support/golden.hpp"

@@ -3,6 +3,10 @@
 // what no layer reads any more after fusing / int8 is let go. Run under ASan
 // this is the use-after-unmap check.
 #include <bertpp/models/auto_model.hpp>
+#include <bertpp/models/encoder.hpp>
+#include <bertpp/nn/layers.hpp>
+#include <bertpp/nn/parameter.hpp>
+#include <bertpp/nn/transformer_layer.hpp>
 
 #include "support/golden.hpp"
 

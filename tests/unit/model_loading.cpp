@@ -2,6 +2,7 @@
 // (prefixes, missing tensors, shape mismatches), sharded checkpoints, input
 // validation, heads, attention outputs and thread safety.
 #include <bertpp/models/auto_model.hpp>
+#include <bertpp/models/encoder.hpp>
 
 #include "support/golden.hpp"
 #include "support/safetensors_writer.hpp"

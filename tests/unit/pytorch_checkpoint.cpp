@@ -1,6 +1,7 @@
 // PyTorchCheckpoint / TensorStore on pytorch_model.bin files: both formats
 // torch.save writes, dtypes, views (offsets, strides), shards, and every
 // kind of hostile file refused with a LoadError naming file and problem.
+#include <bertpp/io/model_folder.hpp>
 #include <bertpp/io/pytorch_checkpoint.hpp>
 #include <bertpp/io/tensor_store.hpp>
 #include <bertpp/models/auto_model.hpp>

@@ -4,6 +4,8 @@
 // lm_head / classifier.dense + out_proj heads. Numeric parity with HF is in
 // tests/parity/model_golden.cpp (roberta-random folders).
 #include <bertpp/models/auto_model.hpp>
+#include <bertpp/models/encoder.hpp>
+#include <bertpp/nn/embeddings.hpp>
 
 #include "support/golden.hpp"
 #include "support/safetensors_writer.hpp"
