@@ -13,6 +13,7 @@
 #pragma once
 
 #include "bertpp/detail/cpu_features.hpp"
+#include "bertpp/nn/activations.hpp"
 
 #include <Eigen/Core>
 
@@ -298,6 +299,20 @@ inline bool gelu_block(InstructionSet level, bool tanh_form, float* x, Eigen::In
 #endif
   (void)level, (void)tanh_form, (void)x, (void)ld, (void)rows, (void)cols;
   return false;
+}
+
+// `activation` in place over a [rows, cols] row-major block (row stride ld):
+// GELU through `level`'s vectorised kernels, everything else (and GELU on
+// the portable level) through Eigen. What the fp32 and int8 Linear layers
+// apply to each output tile.
+inline void activate_block(InstructionSet level, Activation activation, float* x, Eigen::Index ld,
+                           Eigen::Index rows, Eigen::Index cols) {
+  if (activation == Activation::Linear || rows == 0 || cols == 0) return;
+  const bool gelu = activation == Activation::Gelu || activation == Activation::GeluTanh;
+  if (gelu && gelu_block(level, activation == Activation::GeluTanh, x, ld, rows, cols)) return;
+  Eigen::Map<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0, Eigen::OuterStride<>>
+      block(x, rows, cols, Eigen::OuterStride<>(ld));
+  apply_activation(activation, block);
 }
 
 // The attention softmax of one row with `level`'s kernels; false when

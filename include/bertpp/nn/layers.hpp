@@ -76,15 +76,8 @@ void gemm_forward(InstructionSet level, const In& x, const GemmB& b, const float
                     [&](Eigen::Index begin, Eigen::Index end) {
                       sgemm(level, args, begin, end,
                             [&](Eigen::Index r0, Eigen::Index r1, Eigen::Index c0, Eigen::Index c1) {
-                              if (activation == Activation::Linear) return;
-                              const bool gelu = activation == Activation::Gelu ||
-                                                activation == Activation::GeluTanh;
-                              if (gelu && gelu_block(level, activation == Activation::GeluTanh,
-                                                     y.data() + r0 * y.outerStride() + c0,
-                                                     y.outerStride(), r1 - r0, c1 - c0))
-                                return;
-                              auto block = y.block(r0, c0, r1 - r0, c1 - c0);
-                              apply_activation(activation, block);
+                              activate_block(level, activation, y.data() + r0 * y.outerStride() + c0,
+                                             y.outerStride(), r1 - r0, c1 - c0);
                             });
                     });
   }

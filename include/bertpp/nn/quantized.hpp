@@ -12,6 +12,7 @@
 
 #include "bertpp/detail/int8_gemm.hpp"
 #include "bertpp/detail/parallel.hpp"
+#include "bertpp/detail/vector_math.hpp"
 #include "bertpp/error.hpp"
 #include "bertpp/nn/activations.hpp"
 #include "bertpp/nn/tensor.hpp"
@@ -214,11 +215,11 @@ struct QuantizedLinear {
     args.ldy = y.outerStride();
 
     const int threads = detail::int8_gemm_threads(rows, in_, out_);
+    const InstructionSet level = detail::cpu_level();  // GELU's vectorised kernels, as in Linear
     detail::parallel_ranges(out_, threads, detail::kInt8Panel, [&](Eigen::Index begin, Eigen::Index end) {
       detail::int8_gemm(kernel, args, begin / detail::kInt8Panel,
                         (end + detail::kInt8Panel - 1) / detail::kInt8Panel);
-      auto slice = y.middleCols(begin, end - begin);
-      apply_activation(activation, slice);
+      detail::activate_block(level, activation, y.data() + begin, y.outerStride(), rows, end - begin);
     });
   }
 };

@@ -1,4 +1,4 @@
-// The program examples/bench/compile_cost.sh compiles: what a user writes to
+// The program examples/bench/compile_cost/compile_cost.sh compiles: what a user writes to
 // run one HF pipeline (`five_line_pipeline MODEL_DIR "some text"`).
 #include <bertpp/pipelines/factory.hpp>
 

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Compile cost of a program using bertpp (not a test): wall time and peak
-# compiler memory of examples/bench/five_line_pipeline.cpp, header-only and
+# compiler memory of examples/bench/compile_cost/five_line_pipeline.cpp, header-only and
 # against the compiled library (bertpp::compiled), best of N runs each,
 # alternated. Compiles to an object file only (no ccache, no link).
 #
-#   bash examples/bench/compile_cost.sh [--runs N] [--flags "-O2"] [--include DIR] [--cxx g++]
+#   bash examples/bench/compile_cost/compile_cost.sh [--runs N] [--flags "-O2"] [--include DIR] [--cxx g++]
 #
 #   --include DIR  the headers to measure (default: this checkout's include/;
 #                  pass another checkout's to compare before/after)
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 runs=3 flags="-O2" include=include cxx=${CXX:-g++}
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
 done
 [ -x /usr/bin/time ] || { echo "compile_cost.sh: needs /usr/bin/time (Debian: time)" >&2; exit 1; }
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-src=examples/bench/five_line_pipeline.cpp
+src=examples/bench/compile_cost/five_line_pipeline.cpp
 common="-std=c++17 $flags -I$include -I/usr/include/eigen3"
 # A variant of the program that includes the umbrella header, as most users start.
 sed 's|<bertpp/pipelines/factory.hpp>|<bertpp/bertpp.hpp>|' "$src" > "$work/umbrella.cpp"
