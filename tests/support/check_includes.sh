@@ -39,5 +39,10 @@ forbid bertpp/tokenizer/tokenizer.hpp compiled 'nlohmann/json.hpp|tokenizer_load
 forbid bertpp/pipelines/factory.hpp compiled \
        'bertpp/(nn|io|tokenizer)/|bertpp/models/(auto_model|encoder)|bertpp/pipelines/[a-z_]*(classification|answering|mask|embeddings|encoder|extraction)|Eigen/|immintrin' \
        "pipelines, tokenizer, model or Eigen headers" -DBERTPP_COMPILED=1
+# AutoModel's declarations need its config and input/output types, not the
+# layers, GEMM kernels or weight readers it is defined with.
+forbid bertpp/models/auto_model.hpp compiled \
+       'bertpp/models/(encoder|heads)|bertpp/nn/(layers|embeddings|transformer_layer|quantized|weight_binder)|bertpp/io/(safetensors|pytorch_checkpoint|tensor_store|tensor_file|model_folder)|bertpp/detail/(sgemm|int8_gemm|pickle|zip_archive|mapped_file)|immintrin' \
+       "encoder layers, GEMM kernels or weight readers" -DBERTPP_COMPILED=1
 
 [ "$failures" -eq 0 ] || { echo "$failures include rule(s) broken"; exit 1; }
