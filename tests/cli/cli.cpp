@@ -122,7 +122,7 @@ TEST_CASE("bertpp ner reproduces HF token classification for every aggregation s
   }
 }
 
-TEST_CASE("bertpp runs on pytorch_model.bin folders (F16 classifier; zip and legacy BertModel)") {
+TEST_CASE("bertpp runs on pytorch_model.bin folders (F16 classifier, zip and legacy BertModel)") {
   if (!bertpp_test::have_golden("models/distilbert-random-sst2-bin")) return;
   const json c = golden_pipeline_case("distilbert-random-sst2-bin", 0);
   std::vector<std::string> args = {"classify", "-m", model_dir("distilbert-random-sst2-bin")};

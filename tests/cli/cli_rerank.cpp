@@ -56,7 +56,7 @@ TEST_CASE("bertpp rerank --query ranks the input lines as CrossEncoder.rank") {
   }
 }
 
-TEST_CASE("bertpp rerank --jsonl: one ranking line per query line; bad lines under --on-error") {
+TEST_CASE("bertpp rerank --jsonl: one ranking line per query line, bad lines under --on-error") {
   if (!bertpp_test::have_golden("models/cross-encoder-random")) return;
   const std::string model = model_dir("cross-encoder-random");
   std::string input;

@@ -49,7 +49,7 @@ TEST_CASE("default feature-extraction output is HF's [1, tokens, hidden] last_hi
   CHECK(worst < 1e-4);
 }
 
-TEST_CASE("layers combine golden hidden states by concat, sum and mean; tokens and offsets come along") {
+TEST_CASE("layers combine golden hidden states by concat, sum and mean, tokens and offsets come along") {
   if (!bertpp_test::have_golden(kFolder)) return;
   const std::string dir = bertpp_test::golden_path(kFolder);
   const nlohmann::json golden = bertpp_test::read_json(dir + "/expected.json");

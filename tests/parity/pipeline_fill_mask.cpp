@@ -47,7 +47,7 @@ TEST_CASE("a batch of texts gives the same results as one text at a time") {
   }
 }
 
-TEST_CASE("targets outside the vocabulary use their first token; duplicates collapse") {
+TEST_CASE("targets outside the vocabulary use their first token, duplicates collapse") {
   const std::string folder = "models/bert-random-mlm";
   if (!bertpp_test::have_golden(folder)) return;
   const bertpp::FillMaskPipeline unmasker(bertpp_test::golden_path(folder));

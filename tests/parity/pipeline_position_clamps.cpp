@@ -52,7 +52,7 @@ TEST_CASE("QA: the default max_seq_len is clamped to the model's positions") {
                   bertpp::ArgumentError);
 }
 
-TEST_CASE("NER: without stride a text longer than the positions is refused; with stride it works") {
+TEST_CASE("NER: without stride a text longer than the positions is refused, with stride it works") {
   const std::string folder = "models/bert-random-ner";
   if (!bertpp_test::have_golden(folder)) return;
   const bertpp_test::FolderWithTokenizerConfig huge(bertpp_test::golden_path(folder),

@@ -50,7 +50,7 @@ TEST_CASE("BERT config fields are read as written") {
   CHECK(config.id2label == std::vector<std::string>{"LABEL_0", "LABEL_1"});
 }
 
-TEST_CASE("missing fields take HF BertConfig defaults; model_type is inferred when absent") {
+TEST_CASE("missing fields take HF BertConfig defaults, model_type is inferred when absent") {
   const ModelConfig config = ModelConfig::from_json(Json::parse(R"({"architectures":["BertForMaskedLM"]})"));
   CHECK(config.model_type == bertpp::ModelType::Bert);
   CHECK(config.hidden_size == 768);

@@ -95,7 +95,7 @@ TEST_CASE("a 1 MB word becomes one [UNK] spanning it, quickly") {
   CHECK(c.byte_offsets[100000] == bertpp::Offset{299997, 300000});
 }
 
-TEST_CASE("a 100,000-token text tokenizes; the model refuses it unless truncation is asked for") {
+TEST_CASE("a 100,000-token text tokenizes, the model refuses it unless truncation is asked for") {
   if (!bertpp_test::have_golden(kModel)) return;
   const std::string text = repeat("word ", 100000);
   const Encoding e = tokenizer().encode(text);
@@ -115,7 +115,7 @@ TEST_CASE("a 100,000-token text tokenizes; the model refuses it unless truncatio
   CHECK(truncated[0].score == prefix[0].score);
 }
 
-TEST_CASE("exactly max_position_embeddings tokens run; one more is refused") {
+TEST_CASE("exactly max_position_embeddings tokens run, one more is refused") {
   if (!bertpp_test::have_golden(kModel)) return;
   CHECK(tokenizer().encode(repeat("a ", 126)).size() == 128);
   CHECK_NOTHROW(classifier()(repeat("a ", 126)));

@@ -55,7 +55,7 @@ TEST_CASE("an encoder or layer copied out of a model keeps working after the mod
   }
 }
 
-TEST_CASE("weights no layer reads after fusing and int8 are released; the rest are kept") {
+TEST_CASE("weights no layer reads after fusing and int8 are released, the rest are kept") {
   const std::string path = "models/bert-random-f16";
   if (!bertpp_test::have_golden(path)) return;
   for (const bool int8 : {false, true}) {

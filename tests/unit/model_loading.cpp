@@ -84,7 +84,7 @@ ModelInput batch_of_two() {
 
 }  // namespace
 
-TEST_CASE("a BertModel folder loads; outputs have the documented shapes") {
+TEST_CASE("a BertModel folder loads, outputs have the documented shapes") {
   TempDir dir;
   write_folder(dir, "BertModel", tiny_bert(""));
   const AutoModel model = AutoModel::from_folder(dir.path());
@@ -154,7 +154,7 @@ TEST_CASE("a tensor whose shape disagrees with the config is named with both sha
                              "shape [16, 9], expected [16, 8] from the model config"));
 }
 
-TEST_CASE("heads bind by architecture; an absent head is an ArgumentError") {
+TEST_CASE("heads bind by architecture, an absent head is an ArgumentError") {
   TempDir dir;
   SafetensorsBuilder weights = tiny_bert("bert.");
   weights.add_pattern("classifier.weight", {3, kHidden}).add_pattern("classifier.bias", {3});
@@ -273,7 +273,7 @@ TEST_CASE("a sharded copy of a golden model gives HF's outputs") {
   CHECK(worst < 1e-4f);
 }
 
-TEST_CASE("one model serves several threads at once; copies share the weights") {
+TEST_CASE("one model serves several threads at once, copies share the weights") {
   TempDir dir;
   write_folder(dir, "BertModel", tiny_bert(""));
   const AutoModel model = AutoModel::from_folder(dir.path());

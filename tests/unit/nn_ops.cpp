@@ -170,7 +170,7 @@ TEST_CASE("embeddings add word, position and token type rows, then normalise") {
   CHECK(hidden(1, 1) == Approx(-1.0f));
 }
 
-TEST_CASE("a right-padded batch packs its real tokens back to back; other masks do not pack") {
+TEST_CASE("a right-padded batch packs its real tokens back to back, other masks do not pack") {
   bertpp::SequenceLayout layout;
   REQUIRE(bertpp::SequenceLayout::pack({1, 1, 1, 1, 0, 0}, 2, 3, layout));
   CHECK(layout.packed);

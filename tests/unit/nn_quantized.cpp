@@ -251,7 +251,7 @@ TEST_CASE("shape mismatches throw ArgumentError") {
   CHECK_THROWS_AS(layer.forward(pattern(2, 3, 74), wrong_out), bertpp::ArgumentError);
 }
 
-TEST_CASE("rows with NaN or Inf give NaN outputs; nearly-zero rows give the bias") {
+TEST_CASE("rows with NaN or Inf give NaN outputs, nearly-zero rows give the bias") {
   bertpp::set_num_threads(1);
   const Matrix w = pattern(20, 37, 81), b = pattern(1, 20, 82);
   Matrix x = pattern(4, 37, 83);

@@ -126,7 +126,7 @@ TEST_CASE("row-major B with ragged widths, no bias") {
     }
 }
 
-TEST_CASE("a fused activation matches applying it afterwards; strided blocks work") {
+TEST_CASE("a fused activation matches applying it afterwards, strided blocks work") {
   CapGuard guard;
   const Matrix x = pattern(40, 96, 9), w = pattern(80, 96, 10), b = pattern(1, 80, 11);
   bertpp::Linear linear{parameter(w), parameter(b)};
@@ -196,7 +196,7 @@ TEST_CASE("the cap: set_cpu_features returns the level in use, never above the C
   CHECK(bertpp::set_cpu_features(InstructionSet::Avx2) == std::min(best, InstructionSet::Avx2));
 }
 
-TEST_CASE("BERTPP_ISA values: portable, avx2, avx512; anything else is a ConfigError naming it") {
+TEST_CASE("BERTPP_ISA values: portable, avx2, avx512, anything else is a ConfigError naming it") {
   using bertpp::detail::parse_instruction_set;
   CHECK(parse_instruction_set("portable", "x") == InstructionSet::Portable);
   CHECK(parse_instruction_set("avx2", "x") == InstructionSet::Avx2);

@@ -44,7 +44,7 @@ TEST_CASE("default function follows problem_type, then the number of labels, as 
         ClassificationFunction::None);
 }
 
-TEST_CASE("function_to_apply names parse case-insensitively; others are refused") {
+TEST_CASE("function_to_apply names parse case-insensitively, others are refused") {
   CHECK(bertpp::parse_classification_function("SIGMOID") == ClassificationFunction::Sigmoid);
   CHECK(bertpp::parse_classification_function("softmax") == ClassificationFunction::Softmax);
   CHECK(bertpp::parse_classification_function("none") == ClassificationFunction::None);

@@ -47,7 +47,7 @@ TEST_CASE("sum and mean combine the chosen layers element-wise") {
   CHECK(d::combine_layers({&l.a, &l.b}, 0, 1, LayerCombine::Mean) == mean);
 }
 
-TEST_CASE("combine names parse; unknown ones are refused") {
+TEST_CASE("combine names parse, unknown ones are refused") {
   CHECK(d::parse_layer_combine("sum") == LayerCombine::Sum);
   CHECK(d::parse_layer_combine("concat") == LayerCombine::Concat);
   CHECK(d::parse_layer_combine("mean") == LayerCombine::Mean);

@@ -37,7 +37,7 @@ TEST_CASE("overlapping entities: longer wins, then higher score, disjoint ones s
   CHECK(words(kept) == std::vector<std::string>{"B", "D", "F"});
 }
 
-TEST_CASE("overlapping entities: an exact tie keeps the earlier one; touching spans do not overlap") {
+TEST_CASE("overlapping entities: an exact tie keeps the earlier one, touching spans do not overlap") {
   CHECK(words(bertpp::detail::ner_resolve_overlaps(
             {entity("first", 4, 8, 0.5f), entity("second", 4, 8, 0.5f)})) ==
         std::vector<std::string>{"first"});

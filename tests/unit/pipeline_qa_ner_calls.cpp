@@ -123,7 +123,7 @@ TEST_CASE("qa: JSON calls return a dict for one answer, lists otherwise") {
   CHECK_THAT(two[0].at("score").get<double>(), WithinAbs(one.at("score").get<double>(), 1e-6));
 }
 
-TEST_CASE("ner: batching does not change entities; JSON keeps HF's shapes") {
+TEST_CASE("ner: batching does not change entities, JSON keeps HF's shapes") {
   if (!bertpp_test::have_golden("models/bert-random-ner")) return;
   const bertpp::TokenClassificationPipeline ner(bertpp_test::golden_path("models/bert-random-ner"));
   const std::vector<std::string> texts = {

@@ -66,7 +66,7 @@ TEST_CASE("last-token pooling takes the last real token") {
   check_row(m, 1, {-1, 6});
 }
 
-TEST_CASE("mean_sqrt_len divides the sum by sqrt(length); modes concatenate in upstream order") {
+TEST_CASE("mean_sqrt_len divides the sum by sqrt(length), modes concatenate in upstream order") {
   Batch b;
   bertpp::PoolingConfig config;
   config.cls_token = true;

@@ -65,7 +65,7 @@ TEST_CASE("a valid file lists its tensors, metadata and F32 data zero-copy") {
   CHECK(store.read_floats("a") == std::vector<float>{1.0f, 2.0f, 3.0f, 4.0f});
 }
 
-TEST_CASE("F16 and BF16 tensors are upcast exactly; unaligned F32 is copied") {
+TEST_CASE("F16 and BF16 tensors are upcast exactly, unaligned F32 is copied") {
   TempDir dir;
   SafetensorsBuilder builder;
   // F16: 1.0, -2.0, 1/3 rounded (0x3555), smallest subnormal 2^-24, +inf.

@@ -132,7 +132,7 @@ TEST_CASE("RoBERTa template: <s> A </s></s> B </s>, type 0, trimmed offsets", "[
   CHECK(tok.encode(" ").byte_offsets == Offsets{{0, 0}, {1, 1}, {0, 0}});
 }
 
-TEST_CASE("<mask> with lstrip takes the space before it; its offsets leave the space out", "[tokenizer][bpe]") {
+TEST_CASE("<mask> with lstrip takes the space before it, its offsets leave the space out", "[tokenizer][bpe]") {
   TempDir dir;
   const auto tok = bertpp::Tokenizer::from_folder(write_folder(dir));
   const auto e = tok.encode("ab <mask>!");
