@@ -11,7 +11,7 @@
 
 #ifdef BERTPP_COMPILED
 #define BERTPP_HEADER_ONLY 0
-#define BERTPP_API  // defined once, in bertpp::compiled (src/compiled.cpp)
+#define BERTPP_API  // defined once, in bertpp::compiled (cmake/bertpp_compiled.cpp)
 #else
 #define BERTPP_HEADER_ONLY 1
 #define BERTPP_API inline

@@ -4,6 +4,7 @@
 // pytorch_model.bin.index.json.
 #pragma once
 
+#include "bertpp/detail/string_suffix.hpp"
 #include "bertpp/error.hpp"
 #include "bertpp/io/tensor_store.hpp"
 
@@ -28,8 +29,7 @@ struct ModelFolder {
                              "pytorch_model.bin.index.json"}) {
       if (!exists(base + name)) continue;
       folder.weights_path = base + name;
-      folder.sharded = folder.weights_path.size() > 5 &&
-                       folder.weights_path.compare(folder.weights_path.size() - 5, 5, ".json") == 0;
+      folder.sharded = detail::ends_with(folder.weights_path, ".json");
       return folder;
     }
     if (exists(base + "tf_model.h5") || exists(base + "flax_model.msgpack"))

@@ -6,6 +6,7 @@
 
 #include "bertpp/detail/half.hpp"
 #include "bertpp/detail/json_file.hpp"
+#include "bertpp/detail/string_suffix.hpp"
 #include "bertpp/error.hpp"
 #include "bertpp/io/pytorch_checkpoint.hpp"
 #include "bertpp/io/safetensors.hpp"
@@ -52,11 +53,8 @@ class TensorStore {
   }
 
   static bool is_pytorch_path(const std::string& path) {
-    for (const char* suffix : {".bin", ".pt", ".pth"}) {
-      const std::string end(suffix);
-      if (path.size() >= end.size() && path.compare(path.size() - end.size(), end.size(), end) == 0)
-        return true;
-    }
+    for (const char* suffix : {".bin", ".pt", ".pth"})
+      if (detail::ends_with(path, suffix)) return true;
     return false;
   }
 

@@ -6,6 +6,7 @@
 
 #include "bertpp/models/auto_model.hpp"
 #include "bertpp/detail/mapped_file.hpp"
+#include "bertpp/detail/string_suffix.hpp"
 #include "bertpp/error.hpp"
 #include "bertpp/io/model_folder.hpp"
 #include "bertpp/io/tensor_store.hpp"
@@ -39,11 +40,6 @@ struct AutoModel::State {
     return *head;
   }
 
-  static bool ends_with(const std::string& text, const std::string& suffix) {
-    return text.size() >= suffix.size() &&
-           text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-  }
-
   // The float weights a layer computes from a copy of (fused q/k/v, packed, int8)
   // let go of their memory: a converted (F16/BF16) copy is freed. Shapes stay.
   static void release_unread(TransformerLayer& layer) {
@@ -70,6 +66,7 @@ struct AutoModel::State {
 
   void bind(const std::string& source) {
     const std::string arch = config.architecture();
+    using detail::ends_with;
     const bool mlm = ends_with(arch, "ForMaskedLM") || ends_with(arch, "ForPreTraining");
     const bool sequence = ends_with(arch, "ForSequenceClassification");
     const bool token = ends_with(arch, "ForTokenClassification");
@@ -96,7 +93,7 @@ BERTPP_API AutoModel AutoModel::from_files(const std::string& config_path,
                                            const LoadOptions& options) {
   auto state = std::make_shared<State>();
   state->config = ModelConfig::from_file(config_path);
-  state->store = State::ends_with(weights_path, ".json") ? TensorStore::from_index(weights_path)
+  state->store = detail::ends_with(weights_path, ".json") ? TensorStore::from_index(weights_path)
                                                          : TensorStore::from_file(weights_path);
   state->bind(weights_path);
   state->store.release_converted();  // the layers' parameters own what they use

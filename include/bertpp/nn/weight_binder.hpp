@@ -4,6 +4,7 @@
 // every missing tensor so one LoadError can list them all.
 #pragma once
 
+#include "bertpp/detail/string_suffix.hpp"
 #include "bertpp/error.hpp"
 #include "bertpp/io/safetensors.hpp"
 #include "bertpp/io/tensor_store.hpp"
@@ -53,12 +54,8 @@ class WeightBinder {
 
  private:
   static std::string legacy_name(const std::string& name) {
-    auto ends_with = [&](const std::string& suffix) {
-      return name.size() >= suffix.size() &&
-             name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
-    };
-    if (ends_with("LayerNorm.weight")) return name.substr(0, name.size() - 6) + "gamma";
-    if (ends_with("LayerNorm.bias")) return name.substr(0, name.size() - 4) + "beta";
+    if (detail::ends_with(name, "LayerNorm.weight")) return name.substr(0, name.size() - 6) + "gamma";
+    if (detail::ends_with(name, "LayerNorm.bias")) return name.substr(0, name.size() - 4) + "beta";
     return "";
   }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "bertpp/detail/json_file.hpp"
+#include "bertpp/detail/string_suffix.hpp"
 #include "bertpp/error.hpp"
 #include "bertpp/pipelines/factory.hpp"
 #include "bertpp/pipelines/cross_encoder.hpp"
@@ -59,14 +60,11 @@ BERTPP_API std::string infer_task(const std::string& model_folder) {
   if (config.is_object() && config.contains("model_type") && config["model_type"] == "marian") return "translation";
   const auto architectures =
       detail::json_field<std::vector<std::string>>(config, "architectures", {}, config_path);
-  auto ends_with = [](const std::string& s, const std::string& suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-  };
   for (const std::string& name : architectures) {
-    if (ends_with(name, "ForSequenceClassification")) return "text-classification";
-    if (ends_with(name, "ForMaskedLM")) return "fill-mask";
-    if (ends_with(name, "ForQuestionAnswering")) return "question-answering";
-    if (ends_with(name, "ForTokenClassification")) return "token-classification";
+    if (detail::ends_with(name, "ForSequenceClassification")) return "text-classification";
+    if (detail::ends_with(name, "ForMaskedLM")) return "fill-mask";
+    if (detail::ends_with(name, "ForQuestionAnswering")) return "question-answering";
+    if (detail::ends_with(name, "ForTokenClassification")) return "token-classification";
   }
   return sentence_transformers ? "sentence-embeddings" : "feature-extraction";
 }
