@@ -319,27 +319,95 @@ inline void int8_gemm_vnni(const Int8GemmArgs& g, Eigen::Index panel_begin,
 #define BERTPP_INT8_AVX2_TARGET __attribute__((target("avx2,fma")))
 #define BERTPP_INT8_AVXVNNI_TARGET __attribute__((target("avx2,fma,avxvnni")))
 
-// Writes rows of 16 int32 sums through int8_epilogue (scalar: K multiply-
-// adds per output dwarf it). `subtract_offsets`: the sums include the
-// 128 * sum_k q shift.
-inline void int8_store_sums(const Int8GemmArgs& g, Eigen::Index row, Eigen::Index panel,
-                            const std::int32_t* sums, bool subtract_offsets) {
-  const Eigen::Index first = panel * kInt8Panel;
-  const Eigen::Index width = std::min(kInt8Panel, g.out - first);
-  float* y = g.y + row * g.ldy + first;
-  for (Eigen::Index c = 0; c < width; ++c)
-    y[c] = int8_epilogue(sums[c], subtract_offsets ? g.offsets[first + c] : 0, g.row_scales[row],
-                         g.scales[first + c], g.bias[first + c]);
+// 8 floats to int32 codes + 128, as quantize16_vnni.
+BERTPP_INT8_AVX2_TARGET inline __m256i quantize8_avx2(__m256 inverse, const float* x) {
+  const __m256i q = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x), inverse));
+  const __m256i clamped =
+      _mm256_min_epi32(_mm256_max_epi32(q, _mm256_set1_epi32(-127)), _mm256_set1_epi32(127));
+  return _mm256_add_epi32(clamped, _mm256_set1_epi32(128));
 }
 
-#define BERTPP_INT8_YMM_STORE(m)                                                        \
-  if constexpr (MR > m) {                                                              \
-    alignas(32) std::int32_t sums[16];                                                 \
-    _mm256_store_si256(reinterpret_cast<__m256i*>(sums), c##m##0);                     \
-    _mm256_store_si256(reinterpret_cast<__m256i*>(sums + 8), c##m##1);                 \
-    int8_store_sums(g, row + m, panel, sums, kOffsets);                                \
+// quantize_row_portable with AVX2: the same bytes (the maximum is exact in
+// any order; cvtps rounds half to even like nearbyint). 32 floats per step:
+// two saturating packs give the bytes in 4-lane groups, one permute orders
+// them.
+BERTPP_INT8_AVX2_TARGET inline float quantize_row_avx2(const float* x, Eigen::Index k,
+                                                      std::uint8_t* out) {
+  const __m256 sign = _mm256_set1_ps(-0.0f);
+  __m256 max_abs = _mm256_setzero_ps();
+  int nan = 0;
+  Eigen::Index i = 0;
+  for (; i + 8 <= k; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    max_abs = _mm256_max_ps(max_abs, _mm256_andnot_ps(sign, v));
+    nan |= _mm256_movemask_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q));
   }
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, max_abs);
+  float max_value = 0;
+  for (float lane : lanes) max_value = std::max(max_value, lane);
+  bool tail_nan = false;
+  for (Eigen::Index t = i; t < k; ++t) {
+    max_value = std::max(max_value, std::abs(x[t]));
+    tail_nan |= std::isnan(x[t]);
+  }
+  float scale = 0;
+  if (special_row(nan || tail_nan ? std::numeric_limits<float>::quiet_NaN() : max_value, k, out, scale))
+    return scale;
+  const float inverse_value = 127.0f / max_value;
+  const __m256 inverse = _mm256_set1_ps(inverse_value);
+  const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+  Eigen::Index j = 0;
+  for (; j + 32 <= k; j += 32) {
+    const __m256i ab = _mm256_packs_epi32(quantize8_avx2(inverse, x + j), quantize8_avx2(inverse, x + j + 8));
+    const __m256i cd = _mm256_packs_epi32(quantize8_avx2(inverse, x + j + 16), quantize8_avx2(inverse, x + j + 24));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + j),
+                        _mm256_permutevar8x32_epi32(_mm256_packus_epi16(ab, cd), order));
+  }
+  for (; j < k; ++j) {
+    const float q = std::min(127.0f, std::max(-127.0f, std::nearbyint(x[j] * inverse_value)));
+    out[j] = static_cast<std::uint8_t>(static_cast<int>(q) + 128);
+  }
+  return max_value / 127.0f;
+}
 
+// One row's 16 int32 sums of a panel through the epilogue, 8 lanes at a
+// time: fma(float(acc - offset), s_r * scale, bias), the operations of
+// int8_epilogue in the same order, so every path writes the same floats.
+// `subtract_offsets`: the sums include the 128 * sum_k q shift. The
+// per-channel arrays are padded to whole panels (full-width loads).
+BERTPP_INT8_AVX2_TARGET inline void int8_store_sums_ymm(const Int8GemmArgs& g, Eigen::Index row,
+                                                       Eigen::Index panel, __m256i low,
+                                                       __m256i high, bool subtract_offsets) {
+  const Eigen::Index first = panel * kInt8Panel;
+  const Eigen::Index width = std::min(kInt8Panel, g.out - first);
+  const __m256 row_scale = _mm256_set1_ps(g.row_scales[row]);
+  float* y = g.y + row * g.ldy + first;
+  const __m256i sums[2] = {low, high};
+  for (int half = 0; half < 2; ++half) {
+    const Eigen::Index lane0 = half * 8, valid = std::min<Eigen::Index>(8, width - lane0);
+    if (valid <= 0) break;
+    __m256i acc = sums[half];
+    if (subtract_offsets)
+      acc = _mm256_sub_epi32(
+          acc, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(g.offsets + first + lane0)));
+    const __m256 combined = _mm256_mul_ps(row_scale, _mm256_loadu_ps(g.scales + first + lane0));
+    const __m256 value = _mm256_fmadd_ps(_mm256_cvtepi32_ps(acc), combined,
+                                         _mm256_loadu_ps(g.bias + first + lane0));
+    if (valid == 8) {
+      _mm256_storeu_ps(y + lane0, value);
+    } else {
+      const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(valid)),
+                                              _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+      _mm256_maskstore_ps(y + lane0, mask, value);
+    }
+  }
+}
+
+#define BERTPP_INT8_YMM_STORE(m) \
+  if constexpr (MR > m) int8_store_sums_ymm(g, row + m, panel, c##m##0, c##m##1, kOffsets);
+
+// AVX2: 4 rows (its pair-sum scheme needs more registers per row).
 template <int MR>
 BERTPP_INT8_AVX2_TARGET void int8_kernel_avx2(const Int8GemmArgs& g, Eigen::Index row,
                                               Eigen::Index panel) {
@@ -376,6 +444,8 @@ BERTPP_INT8_AVX2_TARGET void int8_kernel_avx2(const Int8GemmArgs& g, Eigen::Inde
   BERTPP_INT8_YMM_STORE(3)
 }
 
+// AVX-VNNI: 6 rows, 12 accumulators (+ 2 weights + 1 broadcast of the 16
+// ymm registers), enough independent vpdpbusd to cover their latency.
 template <int MR>
 BERTPP_INT8_AVXVNNI_TARGET void int8_kernel_avx_vnni(const Int8GemmArgs& g, Eigen::Index row,
                                                      Eigen::Index panel) {
@@ -384,7 +454,7 @@ BERTPP_INT8_AVXVNNI_TARGET void int8_kernel_avx_vnni(const Int8GemmArgs& g, Eige
   const std::uint8_t* a = g.a + row * lda;
   const std::int8_t* w = g.w + panel * g.groups * kInt8Panel * kInt8Group;
   __m256i c00 = _mm256_setzero_si256(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
-          c30 = c00, c31 = c00;
+          c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
   for (Eigen::Index q = 0; q < g.groups; ++q, w += kInt8Panel * kInt8Group) {
     const __m256i w0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(w));
     const __m256i w1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(w + 32));
@@ -400,44 +470,52 @@ BERTPP_INT8_AVXVNNI_TARGET void int8_kernel_avx_vnni(const Int8GemmArgs& g, Eige
     BERTPP_INT8_VNNI256_ROW(1)
     BERTPP_INT8_VNNI256_ROW(2)
     BERTPP_INT8_VNNI256_ROW(3)
+    BERTPP_INT8_VNNI256_ROW(4)
+    BERTPP_INT8_VNNI256_ROW(5)
 #undef BERTPP_INT8_VNNI256_ROW
   }
   BERTPP_INT8_YMM_STORE(0)
   BERTPP_INT8_YMM_STORE(1)
   BERTPP_INT8_YMM_STORE(2)
   BERTPP_INT8_YMM_STORE(3)
+  BERTPP_INT8_YMM_STORE(4)
+  BERTPP_INT8_YMM_STORE(5)
 }
 
 #undef BERTPP_INT8_YMM_STORE
 
 // Panels outermost (one panel's weights, 16 x K bytes, stay in L1 while
-// the rows stream past), 4 rows at a time.
-template <void (*K4)(const Int8GemmArgs&, Eigen::Index, Eigen::Index),
-          void (*K3)(const Int8GemmArgs&, Eigen::Index, Eigen::Index),
-          void (*K2)(const Int8GemmArgs&, Eigen::Index, Eigen::Index),
-          void (*K1)(const Int8GemmArgs&, Eigen::Index, Eigen::Index)>
+// the rows stream past), MR rows at a time; Kernel<r> for r = 1..MR.
+template <int MR, template <int> class Kernel>
 void int8_gemm_ymm(const Int8GemmArgs& g, Eigen::Index panel_begin, Eigen::Index panel_end) {
-  for (Eigen::Index p = panel_begin; p < panel_end; ++p) {
-    Eigen::Index r = 0;
-    for (; r + 4 <= g.rows; r += 4) K4(g, r, p);
-    switch (g.rows - r) {
-      case 3: K3(g, r, p); break;
-      case 2: K2(g, r, p); break;
-      case 1: K1(g, r, p); break;
-      default: break;
+  using Fn = void (*)(const Int8GemmArgs&, Eigen::Index, Eigen::Index);
+  const Fn edge = [&]() -> Fn {
+    switch (g.rows % MR) {
+      case 1: return Kernel<1>::run;
+      case 2: return Kernel<2>::run;
+      case 3: return Kernel<3>::run;
+      case 4: if constexpr (MR > 4) return Kernel<4>::run; else return nullptr;
+      case 5: if constexpr (MR > 5) return Kernel<5>::run; else return nullptr;
+      default: return nullptr;
     }
+  }();
+  const Eigen::Index full_rows = g.rows - g.rows % MR;
+  for (Eigen::Index p = panel_begin; p < panel_end; ++p) {
+    for (Eigen::Index r = 0; r < full_rows; r += MR) Kernel<MR>::run(g, r, p);
+    if (edge) edge(g, full_rows, p);
   }
 }
 
+template <int MR> struct Int8Avx2Kernel { static constexpr auto run = &int8_kernel_avx2<MR>; };
+template <int MR> struct Int8AvxVnniKernel { static constexpr auto run = &int8_kernel_avx_vnni<MR>; };
+
 inline void int8_gemm_avx2(const Int8GemmArgs& g, Eigen::Index panel_begin, Eigen::Index panel_end) {
-  int8_gemm_ymm<&int8_kernel_avx2<4>, &int8_kernel_avx2<3>, &int8_kernel_avx2<2>,
-                &int8_kernel_avx2<1>>(g, panel_begin, panel_end);
+  int8_gemm_ymm<4, Int8Avx2Kernel>(g, panel_begin, panel_end);
 }
 
 inline void int8_gemm_avx_vnni(const Int8GemmArgs& g, Eigen::Index panel_begin,
                                Eigen::Index panel_end) {
-  int8_gemm_ymm<&int8_kernel_avx_vnni<4>, &int8_kernel_avx_vnni<3>, &int8_kernel_avx_vnni<2>,
-                &int8_kernel_avx_vnni<1>>(g, panel_begin, panel_end);
+  int8_gemm_ymm<6, Int8AvxVnniKernel>(g, panel_begin, panel_end);
 }
 
 #undef BERTPP_INT8_AVX2_TARGET
@@ -470,7 +548,12 @@ inline Int8Path int8_resolve(Int8Kernel kernel) {
 // the same bytes).
 inline float quantize_row(Int8Kernel kernel, const float* x, Eigen::Index k, std::uint8_t* out) {
 #if BERTPP_INT8_X86
-  if (int8_resolve(kernel) == Int8Path::Avx512Vnni) return quantize_row_vnni(x, k, out);
+  switch (int8_resolve(kernel)) {
+    case Int8Path::Avx512Vnni: return quantize_row_vnni(x, k, out);
+    case Int8Path::AvxVnni:
+    case Int8Path::Avx2: return quantize_row_avx2(x, k, out);
+    case Int8Path::Portable: break;
+  }
 #endif
   return quantize_row_portable(x, k, out);
 }
