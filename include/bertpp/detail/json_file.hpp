@@ -53,7 +53,15 @@ nlohmann::json parse_json_text(std::string_view text, const std::string& what) {
     throw ErrorT(what + ": invalid JSON: nested deeper than " + std::to_string(kMaxJsonDepth) +
                  " levels");
   try {
-    return nlohmann::json::parse(text.begin(), text.end());
+    // nlohmann's parse() also instantiates its callback parser (a runtime
+    // branch on the absent callback); the DOM SAX parser alone is what it
+    // runs, with the same checks and error messages.
+    using Input = nlohmann::detail::iterator_input_adapter<const char*>;
+    nlohmann::json result;
+    nlohmann::detail::json_sax_dom_parser<nlohmann::json> dom(result, /*allow_exceptions=*/true);
+    nlohmann::detail::parser<nlohmann::json, Input>(Input(text.data(), text.data() + text.size()))
+        .sax_parse(&dom, /*strict=*/true);
+    return result;
   } catch (const nlohmann::json::exception& e) {
     throw ErrorT(what + ": invalid JSON: " + e.what());
   }

@@ -6,6 +6,7 @@
 
 #include "bertpp/detail/json_file.hpp"
 #include "bertpp/detail/mapped_file.hpp"
+#include "bertpp/detail/stable_order.hpp"
 #include "bertpp/error.hpp"
 #include "bertpp/io/tensor_file.hpp"
 
@@ -141,9 +142,13 @@ class SafetensorsFile final : public TensorFile {
 
   // Tensors may not share bytes (gaps are tolerated).
   void check_no_overlap() {
-    std::sort(tensors_.begin(), tensors_.end(), [](const TensorInfo& a, const TensorInfo& b) {
-      return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
-    });
+    // By begin, then end: stable sorts by the minor key, then the major.
+    std::vector<std::size_t> keys;
+    for (const TensorInfo& t : tensors_) keys.push_back(t.end);
+    detail::apply_order(tensors_, detail::stable_order(keys));
+    keys.clear();
+    for (const TensorInfo& t : tensors_) keys.push_back(t.begin);
+    detail::apply_order(tensors_, detail::stable_order(keys));
     for (std::size_t i = 1; i < tensors_.size(); ++i) {
       const TensorInfo& previous = tensors_[i - 1];
       const TensorInfo& current = tensors_[i];

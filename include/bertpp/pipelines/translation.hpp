@@ -9,6 +9,7 @@
 //   // [{"translation_text": "Bonjour"}]
 #pragma once
 
+#include "bertpp/detail/stable_order.hpp"
 #include "bertpp/error.hpp"
 #include "bertpp/io/generation_config.hpp"
 #include "bertpp/models/generation.hpp"
@@ -71,18 +72,17 @@ class TranslationPipeline {
     std::vector<Encoding> encodings;
     encodings.reserve(texts.size());
     for (const std::string& text : texts) encodings.push_back(source_encoding(text, options.truncation));
-    std::vector<std::size_t> order(texts.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return encodings[a].size() > encodings[b].size(); });
+    std::vector<std::size_t> lengths;
+    for (const Encoding& e : encodings) lengths.push_back(e.size());
+    const std::vector<std::size_t> order = detail::stable_order(lengths, /*descending=*/true);
     MarianDecodeOptions decode;
     decode.skip_special_tokens = true;
     decode.clean_up_tokenization_spaces = options.clean_up_tokenization_spaces;
     const std::size_t step = std::max<std::size_t>(options.batch_size, 1);
     for (std::size_t first = 0; first < order.size(); first += step) {
       const std::size_t last = std::min(order.size(), first + step);
-      std::vector<Encoding> batch;
-      for (std::size_t i = first; i < last; ++i) batch.push_back(encodings[order[i]]);
+      std::vector<const Encoding*> batch;
+      for (std::size_t i = first; i < last; ++i) batch.push_back(&encodings[order[i]]);
       const GenerationOutput out = generate(*model_, ModelInput::from_encodings(batch, tokenizer_->pad_id()), config);
       for (std::size_t i = first; i < last; ++i)
         for (std::size_t r = 0; r < out.num_return_sequences; ++r)

@@ -4,6 +4,7 @@
 // spans (simple B-/I- grouping), then filtered by ignore_labels.
 #pragma once
 
+#include "bertpp/detail/stable_order.hpp"
 #include "bertpp/error.hpp"
 #include "bertpp/tokenizer/encoding.hpp"
 
@@ -272,10 +273,9 @@ inline std::vector<TokenClassificationEntity> ner_aggregate(
 inline std::vector<TokenClassificationEntity> ner_resolve_overlaps(
     std::vector<TokenClassificationEntity> entities) {
   if (entities.empty()) return entities;
-  std::stable_sort(entities.begin(), entities.end(),
-                   [](const TokenClassificationEntity& a, const TokenClassificationEntity& b) {
-                     return a.start < b.start;
-                   });
+  std::vector<std::size_t> starts;
+  for (const TokenClassificationEntity& e : entities) starts.push_back(e.start);
+  apply_order(entities, stable_order(starts));
   std::vector<TokenClassificationEntity> kept;
   std::size_t previous = 0;
   for (std::size_t i = 0; i < entities.size(); ++i) {
