@@ -98,7 +98,8 @@ class Unpickler {
   }
 
   [[noreturn]] void fail(const std::string& what) const {
-    throw LoadError(where_ + ": pickle opcode at byte " + std::to_string(op_pos_) + ": " + what);
+    detail::throw_error<LoadError>(
+        {where_, ": pickle opcode at byte ", std::to_string(op_pos_), ": ", what});
   }
 
  private:

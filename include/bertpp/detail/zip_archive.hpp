@@ -47,7 +47,7 @@ class ZipArchive {
                                  kEnd = 0x06054b50, kEnd64 = 0x06064b50, kLocator64 = 0x07064b50;
 
   [[noreturn]] void fail(const std::string& what) const {
-    throw LoadError(path_ + ": zip archive: " + what);
+    detail::throw_error<LoadError>({path_, ": zip archive: ", what});
   }
 
   std::uint64_t read(std::uint64_t at, int bytes) const {

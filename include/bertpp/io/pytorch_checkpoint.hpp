@@ -76,7 +76,9 @@ class PyTorchCheckpoint final : public TensorFile {
     std::vector<std::int64_t> shape, strides;
   };
 
-  [[noreturn]] void fail(const std::string& what) const { throw LoadError(path() + ": " + what); }
+  [[noreturn]] void fail(const std::string& what) const {
+    detail::throw_error<LoadError>({path(), ": ", what});
+  }
 
   static const std::unordered_map<std::string, Dtype>& storage_types() {
     // The typed storages name an element type; they are only tags here.

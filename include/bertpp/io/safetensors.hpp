@@ -53,7 +53,9 @@ class SafetensorsFile final : public TensorFile {
   const std::uint8_t* bytes(const TensorInfo& info) const override { return data_ + info.begin; }
 
  private:
-  [[noreturn]] void fail(const std::string& what) const { throw LoadError(path() + ": " + what); }
+  [[noreturn]] void fail(const std::string& what) const {
+    detail::throw_error<LoadError>({path(), ": ", what});
+  }
   [[noreturn]] void fail_tensor(const std::string& name, const std::string& what) const {
     fail("tensor '" + name + "': " + what);
   }

@@ -122,7 +122,7 @@ class TranslationPipeline {
     for (auto it = args.begin(); it != args.end(); ++it) {
       if (generate_keys.count(it.key())) overrides[it.key()] = it.value();
       else if (!pipeline_keys.count(it.key()))
-        throw ArgumentError("translation: unknown argument '" + it.key() + "'");
+        detail::throw_error<ArgumentError>({"translation: unknown argument '", it.key(), "'"});
     }
     if (!args.contains("inputs")) throw ArgumentError("translation: missing 'inputs'");
     const nlohmann::json& inputs = args.at("inputs");
@@ -175,9 +175,9 @@ class TranslationPipeline {
                                                     static_cast<std::size_t>(model_->config().max_position_embeddings));
     if (e.size() <= limit) return e;
     if (!truncation)
-      throw ArgumentError("translation: the text has " + std::to_string(e.size()) +
-                          " tokens, more than the model's " + std::to_string(limit) +
-                          " (pass truncation=true to cut it)");
+      detail::throw_error<ArgumentError>({"translation: the text has ", std::to_string(e.size()),
+                                          " tokens, more than the model's ", std::to_string(limit),
+                                          " (pass truncation=true to cut it)"});
     // HF truncates the pieces and keeps the final </s>.
     const std::int32_t eos = e.ids.back();
     const std::string eos_token = e.tokens.back();

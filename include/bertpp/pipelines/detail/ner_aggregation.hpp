@@ -34,8 +34,9 @@ inline AggregationStrategy parse_aggregation_strategy(std::string_view name) {
   if (lower == "first") return AggregationStrategy::First;
   if (lower == "average") return AggregationStrategy::Average;
   if (lower == "max") return AggregationStrategy::Max;
-  throw ArgumentError("aggregation_strategy: expected none, simple, first, average or max, got '" +
-                      std::string(name) + "'");
+  detail::throw_error<ArgumentError>(
+      {"aggregation_strategy: expected none, simple, first, average or max, got '",
+       std::string(name), "'"});
 }
 
 // One result. Per-token results (strategy None) carry the token `index` and
@@ -126,9 +127,9 @@ inline std::size_t argmax(const float* v, std::size_t n) {
 
 inline const std::string& ner_label(const std::vector<std::string>& id2label, std::size_t id) {
   if (id >= id2label.size())
-    throw ArgumentError("token classification: label id " + std::to_string(id) +
-                        " has no name in id2label (" + std::to_string(id2label.size()) +
-                        " labels)");
+    detail::throw_error<ArgumentError>({"token classification: label id ", std::to_string(id),
+                                        " has no name in id2label (",
+                                        std::to_string(id2label.size()), " labels)"});
   return id2label[id];
 }
 
