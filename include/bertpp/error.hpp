@@ -60,5 +60,15 @@ template <typename ErrorT>
   throw ErrorT(message);
 }
 
+// The same after a fixed `prefix` (a file name, a record's position).
+template <typename ErrorT>
+[[noreturn]] [[gnu::cold]] [[gnu::noinline]] void throw_error(
+    std::initializer_list<std::string_view> prefix, std::initializer_list<std::string_view> parts) {
+  std::string message;
+  for (std::string_view part : prefix) message.append(part);
+  for (std::string_view part : parts) message.append(part);
+  throw ErrorT(message);
+}
+
 }  // namespace detail
 }  // namespace bertpp

@@ -86,12 +86,7 @@ inline std::string json_type_name(const nlohmann::json& value) { return value.ty
 // The checks are written once over 64-bit bounds and a thrower; the
 // templates below only fix T and the error type, so each (T, ErrorT) pair
 // the library reads adds no more than a call.
-using JsonFail = void (*)(const std::string& message);
-
-template <typename ErrorT>
-[[noreturn]] void json_throw(const std::string& message) {
-  throw ErrorT(message);
-}
+using JsonFail = void (*)(std::initializer_list<std::string_view> message);
 
 // The value's bits as a uint64 (two's complement for negatives) once it is
 // known to lie in [min, max].
@@ -99,14 +94,14 @@ inline std::uint64_t json_integer_bits(const nlohmann::json& value, const char* 
                                        const std::string& file, std::int64_t min,
                                        std::uint64_t max, JsonFail fail) {
   const std::string field = file + ": field '" + key + "'";
-  if (value.is_number_float()) fail(field + " must be an integer, found " + value.dump());
-  if (!value.is_number()) fail(field + " has the wrong type (" + json_type_name(value) + ")");
+  if (value.is_number_float()) fail({field, " must be an integer, found ", value.dump()});
+  if (!value.is_number()) fail({field, " has the wrong type (", json_type_name(value), ")"});
   const bool fits = value.is_number_unsigned()
                         ? value.get<std::uint64_t>() <= max
                         : value.get<std::int64_t>() >= min &&
                               (value.get<std::int64_t>() < 0 ||
                                static_cast<std::uint64_t>(value.get<std::int64_t>()) <= max);
-  if (!fits) fail(field + " is out of range, found " + value.dump());
+  if (!fits) fail({field, " is out of range, found ", value.dump()});
   return value.is_number_unsigned() ? value.get<std::uint64_t>()
                                     : static_cast<std::uint64_t>(value.get<std::int64_t>());
 }
@@ -118,24 +113,24 @@ T json_integer(const nlohmann::json& value, const char* key, const std::string& 
                                : static_cast<std::int64_t>(std::numeric_limits<T>::min());
   return static_cast<T>(json_integer_bits(value, key, file, min,
                                           static_cast<std::uint64_t>(std::numeric_limits<T>::max()),
-                                          &json_throw<ErrorT>));
+                                          &throw_error<ErrorT>));
 }
 
 template <typename T>
 T json_field_or(const nlohmann::json& object, const char* key, const T& fallback,
                 const std::string& file, JsonFail fail) {
-  if (!object.is_object()) fail(file + ": expected a JSON object");
+  if (!object.is_object()) fail({file, ": expected a JSON object"});
   auto it = object.find(key);
   if (it == object.end() || it->is_null()) return fallback;
   T value{};
   try {
     value = it->template get<T>();
   } catch (const nlohmann::json::exception&) {
-    fail(file + ": field '" + key + "' has the wrong type (" + json_type_name(*it) + ")");
+    fail({file, ": field '", key, "' has the wrong type (", json_type_name(*it), ")"});
   }
   if constexpr (std::is_floating_point<T>::value) {
     if (!std::isfinite(value))
-      fail(file + ": field '" + key + "' is not a finite number: " + it->dump());
+      fail({file, ": field '", key, "' is not a finite number: ", it->dump()});
   }
   return value;
 }
@@ -153,7 +148,7 @@ T json_field(const nlohmann::json& object, const char* key, const T& fallback,
     if (it == object.end() || it->is_null()) return fallback;
     return json_integer<T, ErrorT>(*it, key, file);
   } else {
-    return json_field_or<T>(object, key, fallback, file, &json_throw<ErrorT>);
+    return json_field_or<T>(object, key, fallback, file, &throw_error<ErrorT>);
   }
 }
 

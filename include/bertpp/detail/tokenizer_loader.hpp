@@ -256,17 +256,21 @@ class TokenizerLoader {
     std::vector<std::pair<std::string, std::string>> merges;
     merges.reserve(merges_it->size());
     for (const nlohmann::json& m : *merges_it) {
-      const std::string where = path + ": field 'model.merges' entry " + std::to_string(merges.size() + 1);
+      // The entry's number is spelled out only for an error (not once per merge).
       if (m.is_string()) {  // "left right"
         const std::string& s = m.get_ref<const std::string&>();
         const std::size_t space = s.find(' ');
         if (space == std::string::npos || space == 0 || space + 1 == s.size())
-          detail::throw_error<LoadError>({where, " is not two tokens separated by a space"});
+          detail::throw_error<LoadError>({path, ": field 'model.merges' entry ",
+                                          std::to_string(merges.size() + 1),
+                                          " is not two tokens separated by a space"});
         merges.emplace_back(s.substr(0, space), s.substr(space + 1));
       } else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string()) {  // ["left", "right"]
         merges.emplace_back(m[0].get<std::string>(), m[1].get<std::string>());
       } else {
-        detail::throw_error<LoadError>({where, " must be \"left right\" or [\"left\", \"right\"]"});
+        detail::throw_error<LoadError>({path, ": field 'model.merges' entry ",
+                                        std::to_string(merges.size() + 1),
+                                        " must be \"left right\" or [\"left\", \"right\"]"});
       }
     }
     t.model_ = Bpe(std::move(tokens), merges, unk, json_field<bool, LoadError>(model, "fuse_unk", false, path),
