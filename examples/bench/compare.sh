@@ -7,10 +7,12 @@
 #   bash examples/bench/compare.sh [--build DIR] [--native DIR] [--rounds N] [--runs N]
 #                                  [--threads N] [--presets "bert-base minilm-l6"]
 #                                  [--cases LIST] [--int8] [--avx2] [--pipeline] [--out FILE]
+#                                  [--torch | --no-torch]
 #
 #   --build DIR    a Release build with the examples (default build/release)
 #   --native DIR   also run DIR's bertpp-bench-encoder (e.g. built with -march=native)
-#   --int8         also bertpp with Quantization::DynamicInt8
+#   --int8         also bertpp with Quantization::DynamicInt8 (and, with PyTorch, PyTorch's
+#                  quantize_dynamic int8)
 #   --avx2         also bertpp capped to AVX2 (BERTPP_ISA=avx2), float32 and, with --int8, int8
 #   --pipeline     also the sentence-embedding pipeline over the corpus (MiniLM-L6 shape)
 #   --out FILE     keep the raw results (JSON Lines); --summarize FILE prints the table of such a
@@ -23,10 +25,19 @@
 # ONNX Runtime: set ORT_NODE to an onnxruntime-node package folder (see
 # ../shared/anchors/README.md); without node or the package the script says
 # so and times bertpp alone. The models come from ../shared/anchors (SHARED=...).
+#
+# PyTorch (reference only, not a dependency): examples/bench/torch_cases.py runs HF BertModel's
+# structure in plain PyTorch (fp32 as "pytorch-fp32"; with --int8 also quantize_dynamic int8 as
+# "pytorch-int8") on the same token ids, padded as HF pads a batch. Used when $TORCH_PYTHON
+# (default /usr/bin/python3; Debian: apt-get install python3-torch) imports torch and its BLAS is not
+# the reference one (Debian's torch multiplies through libblas.so.3: apt-get install
+# libopenblas0-openmp, or point LD_LIBRARY_PATH at an OpenBLAS); --torch uses it whatever the BLAS
+# (and fails without torch), --no-torch skips it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-build=build/release native="" rounds=3 runs=5 threads=2 int8=0 avx2=0 pipeline=0
+build=build/release native="" rounds=3 runs=5 threads=2 int8=0 avx2=0 pipeline=0 torch=auto
+torch_python=${TORCH_PYTHON:-/usr/bin/python3}
 presets="bert-base minilm-l6" out="" summarize_only=""
 cases="1x128,8x128,32x32,1x512,8x512,sentences32-packed"
 extra_cases="1x128,8x128,32x32,sentences32-packed"
@@ -44,6 +55,8 @@ while [ $# -gt 0 ]; do
     --int8) int8=1; shift ;;
     --avx2) avx2=1; shift ;;
     --pipeline) pipeline=1; shift ;;
+    --torch) torch=1; shift ;;
+    --no-torch) torch=0; shift ;;
     --out) out=$2; shift 2 ;;
     --summarize) summarize_only=$2; shift 2 ;;
     *) echo "compare.sh: unknown argument '$1' (see the comment at the top)" >&2; exit 2 ;;
@@ -57,7 +70,7 @@ import json, sys, collections
 path, rounds, runs = sys.argv[1], sys.argv[2], sys.argv[3]
 best = collections.defaultdict(float)
 gflops = collections.defaultdict(float)
-meta = {}
+meta, torch_meta = {}, {}
 for line in open(path):
     r = json.loads(line)
     case = r["case"].replace("-packed", "")  # bertpp packs, ONNX Runtime pads: the same sentences
@@ -66,17 +79,28 @@ for line in open(path):
     best[key] = max(best[key], value)
     if "gflops" in r: gflops[key] = max(gflops[key], r["gflops"] * r.get("median_ms", 1) / r.get("min_ms", r.get("median_ms", 1)))
     if r["engine"] == "bertpp" and "kernels" in r: meta = r
-engines = sorted({k[2] for k in best}, key=lambda e: ["ort", "bertpp", "bertpp-native", "bertpp-int8", "bertpp-avx2", "bertpp-avx2-int8"].index(e) if e in ["ort", "bertpp", "bertpp-native", "bertpp-int8", "bertpp-avx2", "bertpp-avx2-int8"] else 99)
-print(f"\nbest of {rounds} rounds x {runs} runs; tokens/s (pipeline: sentences/s); ratio = engine / ONNX Runtime")
-print(f"cpu: {meta.get('cpu', '?')}; bertpp kernels: {meta.get('kernels', '?')}; build: {meta.get('flags', '?')}\n")
-header = "| model | case | " + " | ".join(engines) + " | " + " | ".join(f"{e} / ort" for e in engines if e != "ort") + " | bertpp GFLOP/s |"
+    if r["engine"].startswith("pytorch"): torch_meta.update({k: r[k] for k in ("torch", "blas", "quantized_engine") if k in r})
+order = ["ort", "bertpp", "bertpp-native", "bertpp-int8", "bertpp-avx2", "bertpp-avx2-int8", "pytorch-fp32", "pytorch-int8"]
+engines = sorted({k[2] for k in best}, key=lambda e: order.index(e) if e in order else 99)
+# PyTorch columns: bertpp (float32, int8) over PyTorch's of the same precision
+torch_ratios = [(b, t) for b, t in (("bertpp", "pytorch-fp32"), ("bertpp-int8", "pytorch-int8")) if t in engines]
+print(f"\nbest of {rounds} rounds x {runs} runs; tokens/s (pipeline: sentences/s); ratio = engine / ONNX Runtime"
+      + ("; bertpp / pytorch: bertpp over PyTorch at the same precision" if torch_ratios else ""))
+print(f"cpu: {meta.get('cpu', '?')}; bertpp kernels: {meta.get('kernels', '?')}; build: {meta.get('flags', '?')}"
+      + (f"\npytorch: {torch_meta.get('torch', '?')}, BLAS {torch_meta.get('blas', '?')}"
+         + (f", quantized engine {torch_meta['quantized_engine']}" if "quantized_engine" in torch_meta else "") if torch_meta else "") + "\n")
+header = ("| model | case | " + " | ".join(engines) + " | " + " | ".join(f"{e} / ort" for e in engines if e != "ort" and not e.startswith("pytorch"))
+          + "".join(f" | {b} / {t}" for b, t in torch_ratios) + " | bertpp GFLOP/s |")
 print(header)
 print("|" + "---|" * (header.count("|") - 1))
 for preset in sorted({k[0] for k in best}, key=lambda p: p != "bert-base"):
     for case in dict.fromkeys(k[1] for k in best if k[0] == preset):
         values = [best.get((preset, case, e), 0) for e in engines]
         o = best.get((preset, case, "ort"), 0)
-        ratios = [f"{best.get((preset, case, e), 0) / o:.2f}x" if o and best.get((preset, case, e)) else "-" for e in engines if e != "ort"]
+        ratios = [f"{best.get((preset, case, e), 0) / o:.2f}x" if o and best.get((preset, case, e)) else "-" for e in engines if e != "ort" and not e.startswith("pytorch")]
+        for b, t in torch_ratios:
+            v, w = best.get((preset, case, b), 0), best.get((preset, case, t), 0)
+            ratios.append(f"{v / w:.2f}x" if v and w else "-")
         g = gflops.get((preset, case, "bertpp"), 0)
         print(f"| {preset} | {case} | " + " | ".join(f"{v:,.0f}" if v else "-" for v in values) + " | " + " | ".join(ratios) + (f" | {g:.0f} |" if g else " | - |"))
 PY
@@ -104,6 +128,17 @@ elif ! node -e "require(process.env.ORT_NODE || 'onnxruntime-node')" 2> /dev/nul
   echo "compare.sh: onnxruntime-node not found (set ORT_NODE, see $shared/anchors/README.md): ONNX Runtime skipped" >&2; ort=0
 fi
 
+if [ "$torch" != 0 ]; then
+  if ! torch_info=$("$torch_python" examples/bench/torch_cases.py --info 2> /dev/null); then
+    [ "$torch" = 1 ] && { echo "compare.sh: --torch: $torch_python cannot import torch (set TORCH_PYTHON; Debian: apt-get install python3-torch)" >&2; exit 1; }
+    echo "compare.sh: $torch_python cannot import torch (set TORCH_PYTHON; Debian: apt-get install python3-torch): PyTorch skipped" >&2; torch=0
+  elif [ "$torch" = auto ] && [[ "$torch_info" == *"BLAS reference"* ]]; then
+    echo "compare.sh: PyTorch ($torch_info) would multiply on the reference BLAS, 10-100x slower (Debian: apt-get install libopenblas0-openmp; --torch runs it anyway): PyTorch skipped" >&2; torch=0
+  else
+    echo "compare.sh: PyTorch: $torch_info" >&2; torch=1
+  fi
+fi
+
 onnx_file() {  # preset -> unpacked ONNX model path
   local name=$1.onnx
   [ -f "$work/$name" ] || xz -dc "$shared/anchors/$name.xz" > "$work/$name"
@@ -117,7 +152,8 @@ import json, sys
 engine, preset, rnd = sys.argv[1:4]
 text = sys.stdin.read()
 try:
-    doc = json.loads(text)
+    doc = json.loads(text)  # bertpp-bench-encoder: one document; the others one line a case
+    if not isinstance(doc, dict) or "cases" not in doc: raise ValueError  # (a single case parses too)
     rows = doc["cases"] + ([doc["pipeline"]] if "pipeline" in doc else [])
     meta = {k: doc[k] for k in ("kernels", "weights", "cpu", "flags") if k in doc}
 except ValueError:
@@ -140,8 +176,14 @@ for round in $(seq 1 "$rounds"); do
     if [ "$ort" = 1 ]; then
       node examples/bench/ort_cases.js "$(onnx_file "$preset")" "$inputs" "$threads" "$runs" 1 "$cases" | record ort "$preset" "$round"
     fi
+    if [ "$torch" = 1 ]; then
+      "$torch_python" examples/bench/torch_cases.py "$preset" "$inputs" "$threads" "$runs" 1 "$cases" | record pytorch-fp32 "$preset" "$round"
+    fi
     [ -z "$native" ] || "$native/examples/bertpp-bench-encoder" --preset "$preset" "${common[@]}" --cases "$extra_cases" | record bertpp-native "$preset" "$round"
     [ "$int8" = 0 ] || "$bench" --preset "$preset" "${common[@]}" --cases "$extra_cases" --int8 | record bertpp-int8 "$preset" "$round"
+    if [ "$int8" = 1 ] && [ "$torch" = 1 ]; then
+      "$torch_python" examples/bench/torch_cases.py "$preset" "$inputs" "$threads" "$runs" 1 "$extra_cases" --int8 | record pytorch-int8 "$preset" "$round"
+    fi
     if [ "$avx2" = 1 ]; then
       BERTPP_ISA=avx2 "$bench" --preset "$preset" "${common[@]}" --cases "$extra_cases" | record bertpp-avx2 "$preset" "$round"
       [ "$int8" = 0 ] || BERTPP_ISA=avx2 "$bench" --preset "$preset" "${common[@]}" --cases "$extra_cases" --int8 | record bertpp-avx2-int8 "$preset" "$round"

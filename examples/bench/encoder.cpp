@@ -16,8 +16,8 @@
 // batches run padded (as HF computes them) and packed
 // (ForwardOptions::skip_padding). --cases runs only the named ones;
 // --dump-inputs writes every case's token ids as JSON (what
-// examples/bench/ort_cases.js feeds ONNX Runtime; all cases, whatever
-// --cases says). --int8 loads the model
+// examples/bench/ort_cases.js and torch_cases.py feed ONNX Runtime and
+// PyTorch; all cases, whatever --cases says). --int8 loads the model
 // with Quantization::DynamicInt8 (GFLOP/s then counts the int8
 // multiply-adds alike). --dtype stores the weights as F16 or BF16
 // (converted to float32 at load); the report gives resident memory (RSS)
