@@ -3,8 +3,11 @@
 // the file, tensor or field, what was expected and what was found.
 #pragma once
 
+#include <cstddef>
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace bertpp {
 
@@ -40,4 +43,32 @@ class ArgumentError : public Error {
   using Error::Error;
 };
 
+namespace detail {
+
+// Throws ErrorT with the concatenation of `parts`. Throw sites pass their
+// message pieces instead of building the string inline, so the (cold)
+// concatenation and its clean-up code exist once, not at each of the
+// library's few hundred checks.
+template <typename ErrorT>
+[[noreturn]] [[gnu::cold]] [[gnu::noinline]] void throw_error(
+    std::initializer_list<std::string_view> parts) {
+  std::size_t size = 0;
+  for (std::string_view part : parts) size += part.size();
+  std::string message;
+  message.reserve(size);
+  for (std::string_view part : parts) message.append(part);
+  throw ErrorT(message);
+}
+
+// The same after a fixed `prefix` (a file name, a record's position).
+template <typename ErrorT>
+[[noreturn]] [[gnu::cold]] [[gnu::noinline]] void throw_error(
+    std::initializer_list<std::string_view> prefix, std::initializer_list<std::string_view> parts) {
+  std::string message;
+  for (std::string_view part : prefix) message.append(part);
+  for (std::string_view part : parts) message.append(part);
+  throw ErrorT(message);
+}
+
+}  // namespace detail
 }  // namespace bertpp

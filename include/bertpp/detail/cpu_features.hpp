@@ -89,7 +89,8 @@ inline InstructionSet parse_instruction_set(const std::string& name, const std::
   if (name == "portable") return InstructionSet::Portable;
   if (name == "avx2") return InstructionSet::Avx2;
   if (name == "avx512") return InstructionSet::Avx512;
-  throw ConfigError(where + ": '" + name + "' is not an instruction set; use portable, avx2 or avx512");
+  detail::throw_error<ConfigError>(
+      {where, ": '", name, "' is not an instruction set; use portable, avx2 or avx512"});
 }
 
 // The cap: the highest level kernels may use. Starts at BERTPP_ISA when set,

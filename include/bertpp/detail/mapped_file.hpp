@@ -66,11 +66,11 @@ class MappedFile {
 #ifdef BERTPP_HAVE_MMAP
   bool try_map() {
     const int fd = ::open(path_.c_str(), O_RDONLY);
-    if (fd < 0) throw LoadError(path_ + ": cannot open file");
+    if (fd < 0) detail::throw_error<LoadError>({path_, ": cannot open file"});
     struct stat info {};
     if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
       ::close(fd);
-      throw LoadError(path_ + ": not a regular file");
+      detail::throw_error<LoadError>({path_, ": not a regular file"});
     }
     size_ = static_cast<std::size_t>(info.st_size);
     if (size_ == 0) {  // mmap refuses empty files; an empty view is fine
@@ -89,14 +89,14 @@ class MappedFile {
 
   void read_all() {
     std::ifstream in(path_, std::ios::binary | std::ios::ate);
-    if (!in) throw LoadError(path_ + ": cannot open file");
+    if (!in) detail::throw_error<LoadError>({path_, ": cannot open file"});
     const std::streamoff length = in.tellg();
-    if (length < 0) throw LoadError(path_ + ": cannot determine file size");
+    if (length < 0) detail::throw_error<LoadError>({path_, ": cannot determine file size"});
     // A vector<float> buffer keeps F32 tensors 4-byte aligned in the fallback.
     buffer_.resize((static_cast<std::size_t>(length) + sizeof(float) - 1) / sizeof(float));
     in.seekg(0);
     if (length > 0 && !in.read(reinterpret_cast<char*>(buffer_.data()), length))
-      throw LoadError(path_ + ": read failed");
+      detail::throw_error<LoadError>({path_, ": read failed"});
     size_ = static_cast<std::size_t>(length);
     data_ = reinterpret_cast<const std::uint8_t*>(buffer_.data());
   }

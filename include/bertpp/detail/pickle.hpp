@@ -83,7 +83,7 @@ class Unpickler {
       step(op);
     }
     if (stack_.size() != 1 || !marks_.empty())
-      fail("STOP with " + std::to_string(stack_.size()) + " values on the stack (expected 1)");
+      fail({"STOP with ", std::to_string(stack_.size()), " values on the stack (expected 1)"});
     offset = pos_;
     return *stack_.back();
   }
@@ -91,15 +91,17 @@ class Unpickler {
   // New values for the hooks.
   Value& make(Kind kind) {
     if (arena_.size() >= kMaxValues)
-      fail("more than " + std::to_string(kMaxValues) + " values: not a state_dict");
+      fail({"more than ", std::to_string(kMaxValues), " values: not a state_dict"});
     arena_.push_back(std::make_unique<Value>());
     arena_.back()->kind = kind;
     return *arena_.back();
   }
 
-  [[noreturn]] void fail(const std::string& what) const {
-    throw LoadError(where_ + ": pickle opcode at byte " + std::to_string(op_pos_) + ": " + what);
+  [[noreturn]] void fail(std::initializer_list<std::string_view> what) const {
+    detail::throw_error<LoadError>(
+        {where_, ": pickle opcode at byte ", std::to_string(op_pos_), ": "}, what);
   }
+  [[noreturn]] void fail(std::string_view what) const { fail({what}); }
 
  private:
   std::uint8_t byte() {
@@ -108,7 +110,7 @@ class Unpickler {
   }
   const std::uint8_t* take(std::uint64_t count) {
     if (count > size_ - pos_)
-      fail("an argument of " + std::to_string(count) + " bytes runs past the end of the pickle");
+      fail({"an argument of ", std::to_string(count), " bytes runs past the end of the pickle"});
     const std::uint8_t* at = data_ + pos_;
     pos_ += static_cast<std::size_t>(count);
     return at;
@@ -144,12 +146,14 @@ class Unpickler {
     return *stack_.back();
   }
   void push(Value* value) {
-    if (stack_.size() >= kMaxStack) fail("more than " + std::to_string(kMaxStack) + " values on the stack");
+    if (stack_.size() >= kMaxStack)
+      fail({"more than ", std::to_string(kMaxStack), " values on the stack"});
     stack_.push_back(value);
   }
   void count_items(std::size_t count) {
     items_ += count;
-    if (items_ > kMaxItems) fail("more than " + std::to_string(kMaxItems) + " container items: not a state_dict");
+    if (items_ > kMaxItems)
+      fail({"more than ", std::to_string(kMaxItems), " container items: not a state_dict"});
   }
   // The values above the last MARK, removed from the stack.
   std::vector<Value*> pop_mark() {
@@ -179,19 +183,19 @@ class Unpickler {
   }
 
   void memo_put(std::uint64_t index) {
-    if (index > kMaxValues) fail("memo index " + std::to_string(index) + " is implausibly large");
+    if (index > kMaxValues) fail({"memo index ", std::to_string(index), " is implausibly large"});
     memo_[index] = &top();
   }
   void memo_get(std::uint64_t index) {
     auto it = memo_.find(index);
-    if (it == memo_.end()) fail("memo index " + std::to_string(index) + " was never stored");
+    if (it == memo_.end()) fail({"memo index ", std::to_string(index), " was never stored"});
     push(it->second);
   }
 
   Value& container(Kind kind, const char* op) {
     Value& target = top();
     if (target.kind != kind)
-      fail(std::string(op) + " on a " + kind_name(target.kind) + ", expected a " + kind_name(kind));
+      fail({std::string(op), " on a ", kind_name(target.kind), ", expected a ", kind_name(kind)});
     return target;
   }
   void set_items(Value& dict, const std::vector<Value*>& pairs) {
@@ -206,8 +210,8 @@ class Unpickler {
   void global(const std::string& module, const std::string& name) {
     const std::string full = module + "." + name;
     if (!hooks_.allowed_globals.count(full))
-      fail("global '" + full + "' is not allowed (a state_dict of tensors needs only " +
-           allowed_list() + "); nothing was executed");
+      fail({"global '", full, "' is not allowed (a state_dict of tensors needs only ",
+            allowed_list(), "); nothing was executed"});
     Value& v = make(Kind::Global);
     v.text = full;
     push(&v);
@@ -222,13 +226,14 @@ class Unpickler {
     switch (op) {
       case 0x80: {  // PROTO
         const std::uint8_t protocol = byte();
-        if (protocol < 2 || protocol > 5) fail("pickle protocol " + std::to_string(protocol) + " is not supported");
+        if (protocol < 2 || protocol > 5)
+          fail({"pickle protocol ", std::to_string(protocol), " is not supported"});
         return;
       }
       case 0x95: take(8); return;  // FRAME: a length hint only
       case '(':
         if (marks_.size() >= kMaxMarkDepth)
-          fail("nesting deeper than " + std::to_string(kMaxMarkDepth) + " MARKs");
+          fail({"nesting deeper than ", std::to_string(kMaxMarkDepth), " MARKs"});
         marks_.push_back(stack_.size());
         return;
       case ')': push(tuple({})); return;
@@ -305,7 +310,7 @@ class Unpickler {
         return;
       case 0x8a: {  // LONG1: little-endian two's complement of n bytes
         const std::uint8_t count = byte();
-        if (count > 16) fail("LONG1 of " + std::to_string(count) + " bytes");
+        if (count > 16) fail({"LONG1 of ", std::to_string(count), " bytes"});
         const std::uint8_t* at = take(count);
         if (count > 8) {
           Value& big = make(Kind::BigInt);
@@ -344,8 +349,10 @@ class Unpickler {
         Value* args = pop();
         Value* callable = pop();
         if (callable->kind != Kind::Global)
-          fail(std::string("REDUCE on a ") + kind_name(callable->kind) + " (only allowed globals may be called)");
-        if (args->kind != Kind::Tuple) fail("REDUCE arguments are a " + std::string(kind_name(args->kind)) + ", not a tuple");
+          fail({std::string("REDUCE on a "), kind_name(callable->kind),
+                " (only allowed globals may be called)"});
+        if (args->kind != Kind::Tuple)
+          fail({"REDUCE arguments are a ", std::string(kind_name(args->kind)), ", not a tuple"});
         if (!hooks_.reduce) fail("REDUCE is not allowed here");
         push(hooks_.reduce(*this, *callable, *args));
         return;
@@ -360,13 +367,15 @@ class Unpickler {
         pop();
         Value& target = top();
         if (target.kind != Kind::Dict)
-          fail(std::string("BUILD on a ") + kind_name(target.kind) + " (only a state_dict's metadata is accepted)");
+          fail({std::string("BUILD on a "), kind_name(target.kind),
+                " (only a state_dict's metadata is accepted)"});
         return;
       }
       default: {
         static const char* hex = "0123456789abcdef";
-        fail(std::string("opcode 0x") + hex[op >> 4] + hex[op & 15] +
-             " is not one a state_dict needs (refused, not executed)");
+        const char digits[2] = {hex[op >> 4], hex[op & 15]};
+        fail({"opcode 0x", std::string_view(digits, 2),
+              " is not one a state_dict needs (refused, not executed)"});
       }
     }
   }

@@ -51,7 +51,8 @@ class TokenizerLoader {
     }
     if (bpe) return byte_level_bpe(dir + "/vocab.json", dir + "/merges.txt", std::move(options));
     if (!file_exists(dir + "/vocab.txt"))
-      throw LoadError(dir + ": no tokenizer files (tokenizer.json, vocab.txt, or vocab.json with merges.txt)");
+      detail::throw_error<LoadError>(
+          {dir, ": no tokenizer files (tokenizer.json, vocab.txt, or vocab.json with merges.txt)"});
     return wordpiece(dir + "/vocab.txt", std::move(options));
   }
 
@@ -97,7 +98,7 @@ class TokenizerLoader {
 
   static Tokenizer tokenizer_json(const std::string& path) {
     const nlohmann::json root = read_json_file<LoadError>(path);
-    if (!root.is_object()) throw LoadError(path + ": expected a JSON object");
+    if (!root.is_object()) detail::throw_error<LoadError>({path, ": expected a JSON object"});
     Tokenizer t;
     read_model(t, root, path);
     read_normalizer(t, root, path);
@@ -117,7 +118,7 @@ class TokenizerLoader {
 
   static std::string read_text_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw LoadError(path + ": cannot open file");
+    if (!in) detail::throw_error<LoadError>({path, ": cannot open file"});
     std::ostringstream text;
     text << in.rdbuf();
     return text.str();
@@ -125,7 +126,9 @@ class TokenizerLoader {
 
   static std::int32_t require_id(const Tokenizer& t, const std::string& token, const std::string& source) {
     auto id = t.token_to_id(token);
-    if (!id) throw LoadError(source + ": special token '" + token + "' is not in the vocabulary");
+    if (!id)
+      detail::throw_error<LoadError>(
+          {source, ": special token '", token, "' is not in the vocabulary"});
     return *id;
   }
 
@@ -151,25 +154,28 @@ class TokenizerLoader {
   static std::vector<std::string> read_vocab_object(const nlohmann::json& vocab, const std::string& path,
                                                     const char* field) {
     if (!vocab.is_object() || vocab.empty())
-      throw LoadError(path + ": " + field + " is missing or not a non-empty object");
+      detail::throw_error<LoadError>({path, ": ", field, " is missing or not a non-empty object"});
     std::vector<std::string> tokens(vocab.size());
     std::vector<bool> seen(vocab.size(), false);
     for (auto entry = vocab.begin(); entry != vocab.end(); ++entry) {
       if (!entry.value().is_number_integer() || entry.value().get<std::int64_t>() < 0)
-        throw LoadError(path + ": " + field + " has a non-integer id for '" + entry.key() + "'");
+        detail::throw_error<LoadError>(
+            {path, ": ", field, " has a non-integer id for '", entry.key(), "'"});
       const auto id = entry.value().get<std::size_t>();
       // Ids index the token table: a sparse id would size it (10^12 entries).
       if (id >= tokens.size())
-        throw LoadError(path + ": " + field + " gives '" + entry.key() + "' the id " + std::to_string(id) +
-                        ", outside 0.." + std::to_string(tokens.size() - 1) + " for its " +
-                        std::to_string(tokens.size()) + " tokens");
+        detail::throw_error<LoadError>({path, ": ", field, " gives '", entry.key(), "' the id ",
+                                        std::to_string(id), ", outside 0..",
+                                        std::to_string(tokens.size() - 1), " for its ",
+                                        std::to_string(tokens.size()), " tokens"});
       tokens[id] = entry.key();
       seen[id] = true;
     }
     for (std::size_t id = 0; id < seen.size(); ++id)
       if (!seen[id])
-        throw LoadError(path + ": " + field + " gives no token the id " + std::to_string(id) +
-                        " (ids must be 0.." + std::to_string(tokens.size() - 1) + ", each once)");
+        detail::throw_error<LoadError>({path, ": ", field, " gives no token the id ",
+                                        std::to_string(id), " (ids must be 0..",
+                                        std::to_string(tokens.size() - 1), ", each once)"});
     return tokens;
   }
 
@@ -178,7 +184,8 @@ class TokenizerLoader {
   static std::vector<std::pair<std::string, std::string>> read_merges_txt(const std::string& path,
                                                                           const std::string& text) {
     if (detail::utf8_invalid_position(text) != std::string_view::npos)
-      throw LoadError(path + ": not valid UTF-8 (byte " + std::to_string(detail::utf8_invalid_position(text)) + ")");
+      detail::throw_error<LoadError>({path, ": not valid UTF-8 (byte ",
+                                      std::to_string(detail::utf8_invalid_position(text)), ")"});
     std::vector<std::pair<std::string, std::string>> merges;
     std::size_t pos = 0, line_number = 0;
     while (pos < text.size()) {
@@ -193,8 +200,8 @@ class TokenizerLoader {
       const std::size_t space = line.find(' ');
       if (space == std::string_view::npos || space == 0 || space + 1 == line.size() ||
           line.find(' ', space + 1) != std::string_view::npos)
-        throw LoadError(path + ": line " + std::to_string(line_number) +
-                        " is not a merge of two tokens separated by one space");
+        detail::throw_error<LoadError>({path, ": line ", std::to_string(line_number),
+                                        " is not a merge of two tokens separated by one space"});
       merges.emplace_back(std::string(line.substr(0, space)), std::string(line.substr(space + 1)));
     }
     return merges;
@@ -204,13 +211,15 @@ class TokenizerLoader {
 
   static void read_model(Tokenizer& t, const nlohmann::json& root, const std::string& path) {
     const auto it = root.find("model");
-    if (it == root.end() || !it->is_object()) throw LoadError(path + ": field 'model' is missing");
+    if (it == root.end() || !it->is_object())
+      detail::throw_error<LoadError>({path, ": field 'model' is missing"});
     const nlohmann::json& model = *it;
     const std::string fallback_type = model.contains("merges") ? "BPE" : "WordPiece";
     const std::string type = json_field<std::string, LoadError>(model, "type", fallback_type, path);
     const auto vocab = model.find("vocab");
     if (vocab == model.end())
-      throw LoadError(path + ": field 'model.vocab' is missing or not a non-empty object");
+      detail::throw_error<LoadError>(
+          {path, ": field 'model.vocab' is missing or not a non-empty object"});
     std::vector<std::string> tokens = read_vocab_object(*vocab, path, "field 'model.vocab'");
     TokenizerOptions& o = t.options_;
     if (type == "WordPiece") {
@@ -220,40 +229,48 @@ class TokenizerLoader {
       try {
         t.model_ = WordPiece(std::move(tokens), o.unk_token, o.continuing_subword_prefix, o.max_input_chars_per_word);
       } catch (const LoadError& e) {
-        throw LoadError(path + ": " + e.what());
+        detail::throw_error<LoadError>({path, ": ", e.what()});
       }
       return;
     }
     if (type != "BPE")
-      throw LoadError(path + ": field 'model.type' is '" + type + "', but only WordPiece and BPE are supported");
+      detail::throw_error<LoadError>(
+          {path, ": field 'model.type' is '", type, "', but only WordPiece and BPE are supported"});
     for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"})
       if (!json_field<std::string, LoadError>(model, key, "", path).empty())
-        throw LoadError(path + ": field 'model." + key + "' is set, which BPE here does not support");
+        detail::throw_error<LoadError>(
+            {path, ": field 'model.", key, "' is set, which BPE here does not support"});
     if (json_field<bool, LoadError>(model, "byte_fallback", false, path))
-      throw LoadError(path + ": field 'model.byte_fallback' is true, which BPE here does not support");
+      detail::throw_error<LoadError>(
+          {path, ": field 'model.byte_fallback' is true, which BPE here does not support"});
     if (json_field<double, LoadError>(model, "dropout", 0.0, path) != 0.0)
-      throw LoadError(path + ": field 'model.dropout' is set; BPE dropout is for training, not inference");
+      detail::throw_error<LoadError>(
+          {path, ": field 'model.dropout' is set; BPE dropout is for training, not inference"});
     const std::string unk = json_field<std::string, LoadError>(model, "unk_token", "", path);
     if (!unk.empty()) o.unk_token = unk;
     o.continuing_subword_prefix.clear();
     o.lowercase = false;
     const auto merges_it = model.find("merges");
     if (merges_it == model.end() || !merges_it->is_array())
-      throw LoadError(path + ": field 'model.merges' is missing or not an array");
+      detail::throw_error<LoadError>({path, ": field 'model.merges' is missing or not an array"});
     std::vector<std::pair<std::string, std::string>> merges;
     merges.reserve(merges_it->size());
     for (const nlohmann::json& m : *merges_it) {
-      const std::string where = path + ": field 'model.merges' entry " + std::to_string(merges.size() + 1);
+      // The entry's number is spelled out only for an error (not once per merge).
       if (m.is_string()) {  // "left right"
         const std::string& s = m.get_ref<const std::string&>();
         const std::size_t space = s.find(' ');
         if (space == std::string::npos || space == 0 || space + 1 == s.size())
-          throw LoadError(where + " is not two tokens separated by a space");
+          detail::throw_error<LoadError>({path, ": field 'model.merges' entry ",
+                                          std::to_string(merges.size() + 1),
+                                          " is not two tokens separated by a space"});
         merges.emplace_back(s.substr(0, space), s.substr(space + 1));
       } else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string()) {  // ["left", "right"]
         merges.emplace_back(m[0].get<std::string>(), m[1].get<std::string>());
       } else {
-        throw LoadError(where + " must be \"left right\" or [\"left\", \"right\"]");
+        detail::throw_error<LoadError>({path, ": field 'model.merges' entry ",
+                                        std::to_string(merges.size() + 1),
+                                        " must be \"left right\" or [\"left\", \"right\"]"});
       }
     }
     t.model_ = Bpe(std::move(tokens), merges, unk, json_field<bool, LoadError>(model, "fuse_unk", false, path),
@@ -271,13 +288,16 @@ class TokenizerLoader {
     }
     const std::string type = json_field<std::string, LoadError>(*it, "type", "", path);
     if (type != "BertNormalizer")
-      throw LoadError(path + ": field 'normalizer.type' is '" + type + "', but only BertNormalizer is supported");
+      detail::throw_error<LoadError>({path, ": field 'normalizer.type' is '", type,
+                                      "', but only BertNormalizer is supported"});
     o.clean_text = json_field<bool, LoadError>(*it, "clean_text", true, path);
     o.handle_chinese_chars = json_field<bool, LoadError>(*it, "handle_chinese_chars", true, path);
     o.lowercase = json_field<bool, LoadError>(*it, "lowercase", true, path);
     const auto strip = it->find("strip_accents");
     if (strip != it->end() && !strip->is_null()) {
-      if (!strip->is_boolean()) throw LoadError(path + ": field 'normalizer.strip_accents' must be true, false or null");
+      if (!strip->is_boolean())
+        detail::throw_error<LoadError>(
+            {path, ": field 'normalizer.strip_accents' must be true, false or null"});
       o.strip_accents = strip->get<bool>();
     }
     t.normalizer_ = BertNormalizer(o.clean_text, o.handle_chinese_chars, o.strip_accents, o.lowercase);
@@ -286,15 +306,16 @@ class TokenizerLoader {
   static void read_pre_tokenizer(Tokenizer& t, const nlohmann::json& root, const std::string& path) {
     const auto it = root.find("pre_tokenizer");
     if (it == root.end() || it->is_null())
-      throw LoadError(path + ": field 'pre_tokenizer' is missing (BertPreTokenizer or ByteLevel expected)");
+      detail::throw_error<LoadError>(
+          {path, ": field 'pre_tokenizer' is missing (BertPreTokenizer or ByteLevel expected)"});
     const std::string type = json_field<std::string, LoadError>(*it, "type", "", path);
     if (type == "BertPreTokenizer") {
       t.pre_tokenizer_ = PreTokenizer::bert();
       return;
     }
     if (type != "ByteLevel")
-      throw LoadError(path + ": field 'pre_tokenizer.type' is '" + type +
-                      "', but only BertPreTokenizer and ByteLevel are supported");
+      detail::throw_error<LoadError>({path, ": field 'pre_tokenizer.type' is '", type,
+                                      "', but only BertPreTokenizer and ByteLevel are supported"});
     t.options_.add_prefix_space = json_field<bool, LoadError>(*it, "add_prefix_space", true, path);
     t.pre_tokenizer_ = PreTokenizer::byte_level_split(t.options_.add_prefix_space,
                                                       json_field<bool, LoadError>(*it, "use_regex", true, path));
@@ -303,7 +324,8 @@ class TokenizerLoader {
   static void read_added_tokens(Tokenizer& t, const nlohmann::json& root, const std::string& path) {
     const auto it = root.find("added_tokens");
     if (it != root.end() && !it->is_null()) {
-      if (!it->is_array()) throw LoadError(path + ": field 'added_tokens' must be an array");
+      if (!it->is_array())
+        detail::throw_error<LoadError>({path, ": field 'added_tokens' must be an array"});
       for (const nlohmann::json& entry : *it) {
         AddedToken a;
         a.content = json_required<std::string, LoadError>(entry, "content", path);
@@ -314,7 +336,8 @@ class TokenizerLoader {
         a.normalized = json_field<bool, LoadError>(entry, "normalized", false, path);
         a.special = json_field<bool, LoadError>(entry, "special", false, path);
         if (a.content.empty() || utf8_invalid_position(a.content) != std::string_view::npos)
-          throw LoadError(path + ": field 'added_tokens' has an empty or invalid token");
+          detail::throw_error<LoadError>(
+              {path, ": field 'added_tokens' has an empty or invalid token"});
         t.add_token(std::move(a));
       }
     }
@@ -333,7 +356,8 @@ class TokenizerLoader {
     const auto field = processor.find(key);
     if (field == processor.end() || !field->is_array() || field->size() != 2 || !(*field)[0].is_string() ||
         !(*field)[1].is_number_integer())
-      throw LoadError(path + ": field 'post_processor." + key + "' must be [token, id]");
+      detail::throw_error<LoadError>(
+          {path, ": field 'post_processor.", key, "' must be [token, id]"});
     const std::string name = std::string("post_processor.") + key;
     return {(*field)[0].get<std::string>(), json_integer<std::int32_t, LoadError>((*field)[1], name.c_str(), path)};
   }
@@ -346,7 +370,8 @@ class TokenizerLoader {
     if (type == "Sequence") {  // e.g. [ByteLevel, TemplateProcessing]
       const auto list = it->find("processors");
       if (list == it->end() || !list->is_array())
-        throw LoadError(path + ": field 'post_processor.processors' must be an array");
+        detail::throw_error<LoadError>(
+            {path, ": field 'post_processor.processors' must be an array"});
       bool trim = false, prefix = false;
       for (const nlohmann::json& p : *list) {
         if (json_field<std::string, LoadError>(p, "type", "", path) == "ByteLevel") {
@@ -385,9 +410,10 @@ class TokenizerLoader {
       return;
     }
     if (type != "TemplateProcessing")
-      throw LoadError(path + ": field 'post_processor.type' is '" + type +
-                      "', but only TemplateProcessing, BertProcessing, RobertaProcessing, ByteLevel and "
-                      "Sequence are supported");
+      detail::throw_error<LoadError>(
+          {path, ": field 'post_processor.type' is '", type,
+           "', but only TemplateProcessing, BertProcessing, RobertaProcessing, ByteLevel and "
+           "Sequence are supported"});
     std::map<std::string, TemplateSpecialToken> specials;
     const auto sp = p.find("special_tokens");
     if (sp != p.end() && sp->is_object()) {
@@ -399,12 +425,13 @@ class TokenizerLoader {
             st.ids.push_back(json_integer<std::int32_t, LoadError>(id, field.c_str(), path));
           st.tokens = entry.value().at("tokens").get<std::vector<std::string>>();
         } catch (const nlohmann::json::exception&) {
-          throw LoadError(path + ": field 'post_processor.special_tokens." + entry.key() +
-                          "' must have 'ids' and 'tokens' arrays");
+          detail::throw_error<LoadError>({path, ": field 'post_processor.special_tokens.",
+                                          entry.key(), "' must have 'ids' and 'tokens' arrays"});
         }
         if (st.ids.size() != st.tokens.size())
-          throw LoadError(path + ": field 'post_processor.special_tokens." + entry.key() +
-                          "' has different numbers of ids and tokens");
+          detail::throw_error<LoadError>({path, ": field 'post_processor.special_tokens.",
+                                          entry.key(),
+                                          "' has different numbers of ids and tokens"});
         specials[entry.key()] = std::move(st);
       }
     }
@@ -413,7 +440,7 @@ class TokenizerLoader {
     try {
       t.post_ = TemplateProcessing(std::move(single), std::move(pair), std::move(specials));
     } catch (const TokenizerError& e) {
-      throw LoadError(path + ": " + e.what());
+      detail::throw_error<LoadError>({path, ": ", e.what()});
     }
     // BERT names: the first special of the single template is [CLS], the last [SEP].
     if (auto first = find_special(p, true)) o.cls_token = *first;
@@ -437,7 +464,8 @@ class TokenizerLoader {
                                                   const std::string& path) {
     const auto it = processor.find(key);
     const std::string field = std::string("post_processor.") + key;
-    if (it == processor.end() || !it->is_array()) throw LoadError(path + ": field '" + field + "' must be an array");
+    if (it == processor.end() || !it->is_array())
+      detail::throw_error<LoadError>({path, ": field '", field, "' must be an array"});
     std::vector<TemplatePiece> pieces;
     for (const nlohmann::json& piece : *it) {
       TemplatePiece p;
@@ -445,7 +473,9 @@ class TokenizerLoader {
         if (piece.contains("Sequence")) {
           const nlohmann::json& s = piece.at("Sequence");
           const std::string id = s.at("id").get<std::string>();
-          if (id != "A" && id != "B") throw LoadError(path + ": field '" + field + "' has sequence id '" + id + "'");
+          if (id != "A" && id != "B")
+            detail::throw_error<LoadError>(
+                {path, ": field '", field, "' has sequence id '", id, "'"});
           p.sequence = id == "A" ? 0 : 1;
           p.type_id = json_integer<std::int32_t, LoadError>(s.at("type_id"), field.c_str(), path);
         } else if (piece.contains("SpecialToken")) {
@@ -454,10 +484,12 @@ class TokenizerLoader {
           p.special = s.at("id").get<std::string>();
           p.type_id = json_integer<std::int32_t, LoadError>(s.at("type_id"), field.c_str(), path);
         } else {
-          throw LoadError(path + ": field '" + field + "' has an entry that is neither Sequence nor SpecialToken");
+          detail::throw_error<LoadError>(
+              {path, ": field '", field,
+               "' has an entry that is neither Sequence nor SpecialToken"});
         }
       } catch (const nlohmann::json::exception&) {
-        throw LoadError(path + ": field '" + field + "' has a malformed entry");
+        detail::throw_error<LoadError>({path, ": field '", field, "' has a malformed entry"});
       }
       pieces.push_back(std::move(p));
     }
@@ -476,7 +508,8 @@ class TokenizerLoader {
       return;
     }
     if (type != "WordPiece")
-      throw LoadError(path + ": field 'decoder.type' is '" + type + "', but only WordPiece and ByteLevel are supported");
+      detail::throw_error<LoadError>({path, ": field 'decoder.type' is '", type,
+                                      "', but only WordPiece and ByteLevel are supported"});
     t.decoder_ = Decoder::wordpiece(WordPieceDecoder{json_field<std::string, LoadError>(*it, "prefix", "##", path),
                                                      json_field<bool, LoadError>(*it, "cleanup", true, path)});
   }
@@ -492,7 +525,8 @@ class TokenizerLoader {
     if (it == config.end() || it->is_null()) return std::nullopt;
     if (it->is_string()) return it->get<std::string>();
     if (!it->is_object() || !it->contains("content") || !it->at("content").is_string())
-      throw LoadError(path + ": field '" + key + "' must be a string or an object with 'content'");
+      detail::throw_error<LoadError>(
+          {path, ": field '", key, "' must be a string or an object with 'content'"});
     AddedToken flags;
     flags.content = it->at("content").get<std::string>();
     flags.lstrip = json_field<bool, LoadError>(*it, "lstrip", false, path);
@@ -510,7 +544,7 @@ class TokenizerLoader {
   }
 
   static void read_special_names(const nlohmann::json& config, const std::string& path, TokenizerOptions& o) {
-    if (!config.is_object()) throw LoadError(path + ": expected a JSON object");
+    if (!config.is_object()) detail::throw_error<LoadError>({path, ": expected a JSON object"});
     if (auto v = special_name(config, "unk_token", path, o)) o.unk_token = *v;
     if (auto v = special_name(config, "cls_token", path, o)) o.cls_token = *v;
     if (auto v = special_name(config, "sep_token", path, o)) o.sep_token = *v;
@@ -524,7 +558,9 @@ class TokenizerLoader {
     o.lowercase = json_field<bool, LoadError>(config, "do_lower_case", true, path);
     const auto strip = config.find("strip_accents");
     if (strip != config.end() && !strip->is_null()) {
-      if (!strip->is_boolean()) throw LoadError(path + ": field 'strip_accents' must be true, false or null");
+      if (!strip->is_boolean())
+        detail::throw_error<LoadError>(
+            {path, ": field 'strip_accents' must be true, false or null"});
       o.strip_accents = strip->get<bool>();
     }
     o.handle_chinese_chars = json_field<bool, LoadError>(config, "tokenize_chinese_chars", true, path);
@@ -550,7 +586,7 @@ class TokenizerLoader {
   // tokenizer_config.json beside a tokenizer.json: limits and the names of
   // the special tokens the file's parts do not fix.
   static void apply_config(Tokenizer& t, const nlohmann::json& config, const std::string& path) {
-    if (!config.is_object()) throw LoadError(path + ": expected a JSON object");
+    if (!config.is_object()) detail::throw_error<LoadError>({path, ": expected a JSON object"});
     TokenizerOptions& o = t.options_;
     read_common_config(config, path, o);
     TokenizerOptions names = o;

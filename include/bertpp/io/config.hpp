@@ -66,15 +66,15 @@ struct ModelConfig {
   }
 
   static ModelConfig from_json(const nlohmann::json& json, const std::string& path = "config.json") {
-    if (!json.is_object()) throw ConfigError(path + ": expected a JSON object");
+    if (!json.is_object()) detail::throw_error<ConfigError>({path, ": expected a JSON object"});
     ModelConfig config;
     config.path = path;
     config.architectures = detail::json_field<std::vector<std::string>>(json, "architectures", {}, path);
     config.model_type_name = detect_model_type(json, config.architectures, path);
     const ModelFamily* family = ModelFamily::find(config.model_type_name);
     if (!family)
-      throw ConfigError(path + ": field 'model_type' is '" + config.model_type_name +
-                        "'; supported: " + ModelFamily::supported_names());
+      detail::throw_error<ConfigError>({path, ": field 'model_type' is '", config.model_type_name,
+                                        "'; supported: ", ModelFamily::supported_names()});
     config.read_family_fields(json, *family);
     config.read_labels(json);
     config.problem_type = detail::json_field<std::string>(json, "problem_type", "", path);
@@ -94,7 +94,8 @@ struct ModelConfig {
         if (name.rfind(family.architecture_prefix, 0) == 0) return family.name;
     if (json.contains("n_layers") && json.contains("dim")) return "distilbert";
     if (json.contains("hidden_size") && json.contains("num_hidden_layers")) return "bert";
-    throw ConfigError(path + ": field 'model_type' is missing and the model type cannot be inferred");
+    detail::throw_error<ConfigError>(
+        {path, ": field 'model_type' is missing and the model type cannot be inferred"});
   }
 
   template <typename T>
@@ -104,8 +105,9 @@ struct ModelConfig {
 
   void set_activation(const std::string& name, const char* key) {
     if (!parse_activation(name, hidden_act))
-      throw ConfigError(path + ": field '" + key + "' is '" + name +
-                        "', not a supported activation (" + supported_activation_names() + ")");
+      detail::throw_error<ConfigError>({path, ": field '", key, "' is '", name,
+                                        "', not a supported activation (",
+                                        supported_activation_names(), ")"});
     hidden_act_name = name;
   }
 
@@ -134,7 +136,8 @@ struct ModelConfig {
   void read_labels(const nlohmann::json& json) {
     auto id2 = json.find("id2label");
     if (id2 != json.end() && !id2->is_null()) {
-      if (!id2->is_object()) throw ConfigError(path + ": field 'id2label' must be an object");
+      if (!id2->is_object())
+        detail::throw_error<ConfigError>({path, ": field 'id2label' must be an object"});
       std::map<std::int64_t, std::string> by_id;
       for (auto it = id2->begin(); it != id2->end(); ++it) {
         std::size_t used = 0;
@@ -145,21 +148,22 @@ struct ModelConfig {
           used = 0;
         }
         if (used != it.key().size() || id < 0 || !it.value().is_string())
-          throw ConfigError(path + ": field 'id2label' entry '" + it.key() +
-                            "' must map a non-negative integer to a string");
+          detail::throw_error<ConfigError>({path, ": field 'id2label' entry '", it.key(),
+                                            "' must map a non-negative integer to a string"});
         by_id[id] = it.value().get<std::string>();
       }
       for (const auto& entry : by_id) {
         if (entry.first != static_cast<std::int64_t>(id2label.size()))
-          throw ConfigError(path + ": field 'id2label' skips label id " +
-                            std::to_string(id2label.size()));
+          detail::throw_error<ConfigError>(
+              {path, ": field 'id2label' skips label id ", std::to_string(id2label.size())});
         id2label.push_back(entry.second);
       }
     }
     // Entry by entry: get<map<string, int64>> would cast 1e300 (undefined behaviour).
     const auto l2i = json.find("label2id");
     if (l2i != json.end() && !l2i->is_null()) {
-      if (!l2i->is_object()) throw ConfigError(path + ": field 'label2id' must be an object");
+      if (!l2i->is_object())
+        detail::throw_error<ConfigError>({path, ": field 'label2id' must be an object"});
       for (auto it = l2i->begin(); it != l2i->end(); ++it)
         label2id[it.key()] = detail::json_integer<std::int64_t, ConfigError>(it.value(), "label2id", path);
     }
@@ -174,7 +178,8 @@ struct ModelConfig {
 
   void require_positive(Eigen::Index value, const char* key) const {
     if (value <= 0)
-      throw ConfigError(path + ": field '" + key + "' must be positive, found " + std::to_string(value));
+      detail::throw_error<ConfigError>(
+          {path, ": field '", key, "' must be positive, found ", std::to_string(value)});
   }
 
   void validate() const {
@@ -188,21 +193,25 @@ struct ModelConfig {
     require_positive(num_labels, "num_labels");
     if (keys.type_vocab_size) require_positive(type_vocab_size, keys.type_vocab_size);
     if (hidden_size % num_attention_heads != 0)
-      throw ConfigError(path + ": field '" + keys.hidden_size + "' (" + std::to_string(hidden_size) +
-                        ") is not a multiple of '" + keys.num_attention_heads + "' (" +
-                        std::to_string(num_attention_heads) + ")");
+      detail::throw_error<ConfigError>({path, ": field '", keys.hidden_size, "' (",
+                                        std::to_string(hidden_size), ") is not a multiple of '",
+                                        keys.num_attention_heads, "' (",
+                                        std::to_string(num_attention_heads), ")"});
     if (position_embedding_type != "absolute")
-      throw ConfigError(path + ": field 'position_embedding_type' is '" + position_embedding_type +
-                        "'; only 'absolute' is supported");
+      detail::throw_error<ConfigError>({path, ": field 'position_embedding_type' is '",
+                                        position_embedding_type,
+                                        "'; only 'absolute' is supported"});
     if (!(layer_norm_eps > 0.0f))
-      throw ConfigError(path + ": field 'layer_norm_eps' must be positive");
+      detail::throw_error<ConfigError>({path, ": field 'layer_norm_eps' must be positive"});
     if (pad_token_id < 0 || pad_token_id >= vocab_size)
-      throw ConfigError(path + ": field 'pad_token_id' (" + std::to_string(pad_token_id) +
-                        ") is outside the vocabulary [0, " + std::to_string(vocab_size) + ")");
+      detail::throw_error<ConfigError>(
+          {path, ": field 'pad_token_id' (", std::to_string(pad_token_id),
+           ") is outside the vocabulary [0, ", std::to_string(vocab_size), ")"});
     if (max_sequence_length() < 1)
-      throw ConfigError(path + ": field 'max_position_embeddings' (" + std::to_string(max_position_embeddings) +
-                        ") leaves no position for a token after the padding index " +
-                        std::to_string(pad_token_id));
+      detail::throw_error<ConfigError>({path, ": field 'max_position_embeddings' (",
+                                        std::to_string(max_position_embeddings),
+                                        ") leaves no position for a token after the padding index ",
+                                        std::to_string(pad_token_id)});
   }
 };
 

@@ -58,7 +58,7 @@ struct GenerationConfig {
   // Applies the generation keys present in `json` (a file's, or a caller's
   // kwargs: `what` names them in messages).
   void update(const nlohmann::json& json, const std::string& what) {
-    if (!json.is_object()) throw ConfigError(what + ": expected a JSON object");
+    if (!json.is_object()) detail::throw_error<ConfigError>({what, ": expected a JSON object"});
     auto size = [&](const char* key, std::size_t& out) {
       if (json.contains(key) && !json.at(key).is_null())
         out = detail::json_integer<std::size_t, ConfigError>(json.at(key), key, what);
@@ -85,16 +85,21 @@ struct GenerationConfig {
       const auto& v = json.at("early_stopping");
       if (v.is_boolean()) early_stopping = v.get<bool>() ? EarlyStopping::True : EarlyStopping::False;
       else if (v.is_string() && v.get<std::string>() == "never") early_stopping = EarlyStopping::Never;
-      else throw ConfigError(what + ": field 'early_stopping' must be true, false or \"never\"");
+      else
+        detail::throw_error<ConfigError>(
+            {what, ": field 'early_stopping' must be true, false or \"never\""});
     }
     if (json.contains("bad_words_ids")) {
       bad_words_ids.clear();
       const auto& v = json.at("bad_words_ids");
       if (!v.is_null()) {
-        if (!v.is_array()) throw ConfigError(what + ": field 'bad_words_ids' must be a list of lists of ids");
+        if (!v.is_array())
+          detail::throw_error<ConfigError>(
+              {what, ": field 'bad_words_ids' must be a list of lists of ids"});
         for (const auto& word : v) {
           if (!word.is_array() || word.empty())
-            throw ConfigError(what + ": field 'bad_words_ids' must be a list of non-empty lists of ids");
+            detail::throw_error<ConfigError>(
+                {what, ": field 'bad_words_ids' must be a list of non-empty lists of ids"});
           std::vector<std::int32_t> ids;
           for (const auto& t : word) ids.push_back(detail::json_integer<std::int32_t, ConfigError>(t, "bad_words_ids", what));
           bad_words_ids.push_back(std::move(ids));
@@ -135,8 +140,9 @@ struct GenerationConfig {
     if (num_beams > 1024) throw ArgumentError("generation: num_beams above 1024 is not supported");
     if (num_return_sequences < 1) throw ArgumentError("generation: num_return_sequences must be at least 1");
     if (num_return_sequences > num_beams)
-      throw ArgumentError("generation: num_return_sequences (" + std::to_string(num_return_sequences) +
-                          ") must not exceed num_beams (" + std::to_string(num_beams) + ")");
+      detail::throw_error<ArgumentError>(
+          {"generation: num_return_sequences (", std::to_string(num_return_sequences),
+           ") must not exceed num_beams (", std::to_string(num_beams), ")"});
     if (max_new_tokens && *max_new_tokens == 0)
       throw ArgumentError("generation: max_new_tokens must be at least 1");
     if (max_length > (std::size_t{1} << 20) || (max_new_tokens && *max_new_tokens > (std::size_t{1} << 20)))

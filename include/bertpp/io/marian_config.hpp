@@ -51,12 +51,13 @@ struct MarianConfig {
   }
 
   static MarianConfig from_json(const nlohmann::json& json, const std::string& path = "config.json") {
-    if (!json.is_object()) throw ConfigError(path + ": expected a JSON object");
+    if (!json.is_object()) detail::throw_error<ConfigError>({path, ": expected a JSON object"});
     MarianConfig c;
     c.path = path;
     const std::string type = detail::json_field<std::string>(json, "model_type", "", path);
     if (type != "marian")
-      throw ConfigError(path + ": field 'model_type' is '" + type + "', expected 'marian'");
+      detail::throw_error<ConfigError>(
+          {path, ": field 'model_type' is '", type, "', expected 'marian'"});
     c.architectures = detail::json_field<std::vector<std::string>>(json, "architectures", {}, path);
     auto field = [&](const char* key, Eigen::Index fallback) {
       return detail::json_field<Eigen::Index>(json, key, fallback, path);
@@ -73,24 +74,33 @@ struct MarianConfig {
     c.max_position_embeddings = field("max_position_embeddings", c.max_position_embeddings);
     c.activation_function = detail::json_field<std::string>(json, "activation_function", "gelu", path);
     if (!parse_activation(c.activation_function, c.activation))
-      throw ConfigError(path + ": field 'activation_function' is '" + c.activation_function +
-                        "', not a supported activation (" + supported_activation_names() + ")");
+      detail::throw_error<ConfigError>({path, ": field 'activation_function' is '",
+                                        c.activation_function, "', not a supported activation (",
+                                        supported_activation_names(), ")"});
     c.scale_embedding = detail::json_field<bool>(json, "scale_embedding", false, path);
     c.pad_token_id = detail::json_field<std::int32_t>(json, "pad_token_id", c.pad_token_id, path);
     c.eos_token_id = detail::json_field<std::int32_t>(json, "eos_token_id", c.eos_token_id, path);
     c.decoder_start_token_id =
         detail::json_field<std::int32_t>(json, "decoder_start_token_id", c.pad_token_id, path);
     if (detail::json_field<bool>(json, "normalize_before", false, path))
-      throw ConfigError(path + ": field 'normalize_before' is true; only post-LayerNorm Marian models are supported");
+      detail::throw_error<ConfigError>(
+          {path,
+           ": field 'normalize_before' is true; only post-LayerNorm Marian models are supported"});
     if (!detail::json_field<bool>(json, "static_position_embeddings", true, path))
-      throw ConfigError(path + ": field 'static_position_embeddings' is false; only sinusoidal positions are supported");
+      detail::throw_error<ConfigError>({path,
+                                        ": field 'static_position_embeddings' is false; only "
+                                        "sinusoidal positions are supported"});
     if (detail::json_field<bool>(json, "normalize_embedding", false, path) ||
         detail::json_field<bool>(json, "add_final_layer_norm", false, path))
-      throw ConfigError(path + ": embedding / final LayerNorms (normalize_embedding, add_final_layer_norm) are not supported");
+      detail::throw_error<ConfigError>({path,
+                                        ": embedding / final LayerNorms (normalize_embedding, "
+                                        "add_final_layer_norm) are not supported"});
     if (!detail::json_field<bool>(json, "share_encoder_decoder_embeddings", true, path) ||
         c.decoder_vocab_size != c.vocab_size)
-      throw ConfigError(path + ": separate source and target vocabularies are not supported "
-                               "(share_encoder_decoder_embeddings false or decoder_vocab_size != vocab_size)");
+      detail::throw_error<ConfigError>(
+          {path,
+           ": separate source and target vocabularies are not supported "
+           "(share_encoder_decoder_embeddings false or decoder_vocab_size != vocab_size)"});
     c.validate();
     return c;
   }
@@ -98,7 +108,8 @@ struct MarianConfig {
  private:
   void require_positive(Eigen::Index value, const char* key) const {
     if (value <= 0 || value > (Eigen::Index{1} << 31))
-      throw ConfigError(path + ": field '" + key + "' must be a positive size, found " + std::to_string(value));
+      detail::throw_error<ConfigError>(
+          {path, ": field '", key, "' must be a positive size, found ", std::to_string(value)});
   }
 
   void validate() const {
@@ -112,18 +123,20 @@ struct MarianConfig {
     require_positive(decoder_ffn_dim, "decoder_ffn_dim");
     require_positive(max_position_embeddings, "max_position_embeddings");
     if (encoder_layers > 1024 || decoder_layers > 1024)
-      throw ConfigError(path + ": more than 1024 layers is not a Marian model");
+      detail::throw_error<ConfigError>({path, ": more than 1024 layers is not a Marian model"});
     for (auto [heads, key] : {std::pair<Eigen::Index, const char*>{encoder_attention_heads, "encoder_attention_heads"},
                               {decoder_attention_heads, "decoder_attention_heads"}})
       if (d_model % heads != 0)
-        throw ConfigError(path + ": field 'd_model' (" + std::to_string(d_model) +
-                          ") is not a multiple of '" + key + "' (" + std::to_string(heads) + ")");
+        detail::throw_error<ConfigError>({path, ": field 'd_model' (", std::to_string(d_model),
+                                          ") is not a multiple of '", key, "' (",
+                                          std::to_string(heads), ")"});
     for (auto [id, key] : {std::pair<std::int32_t, const char*>{pad_token_id, "pad_token_id"},
                            {eos_token_id, "eos_token_id"},
                            {decoder_start_token_id, "decoder_start_token_id"}})
       if (id < 0 || id >= vocab_size)
-        throw ConfigError(path + ": field '" + key + "' (" + std::to_string(id) +
-                          ") is outside the vocabulary [0, " + std::to_string(vocab_size) + ")");
+        detail::throw_error<ConfigError>({path, ": field '", key, "' (", std::to_string(id),
+                                          ") is outside the vocabulary [0, ",
+                                          std::to_string(vocab_size), ")"});
   }
 };
 

@@ -24,7 +24,8 @@ struct ModelFolder {
     folder.dir = dir;
     const std::string base = dir.empty() || dir.back() == '/' ? dir : dir + "/";
     folder.config_path = base + "config.json";
-    if (!exists(folder.config_path)) throw LoadError(dir + ": no config.json in this folder");
+    if (!exists(folder.config_path))
+      detail::throw_error<LoadError>({dir, ": no config.json in this folder"});
     for (const char* name : {"model.safetensors", "model.safetensors.index.json", "pytorch_model.bin",
                              "pytorch_model.bin.index.json"}) {
       if (!exists(base + name)) continue;
@@ -33,9 +34,12 @@ struct ModelFolder {
       return folder;
     }
     if (exists(base + "tf_model.h5") || exists(base + "flax_model.msgpack"))
-      throw LoadError(dir + ": only TensorFlow/Flax weights found; bertpp reads safetensors and "
-                            "PyTorch .bin (convert with transformers: model.save_pretrained(dir))");
-    throw LoadError(dir + ": no model.safetensors, pytorch_model.bin or their .index.json in this folder");
+      detail::throw_error<LoadError>(
+          {dir,
+           ": only TensorFlow/Flax weights found; bertpp reads safetensors and "
+           "PyTorch .bin (convert with transformers: model.save_pretrained(dir))"});
+    detail::throw_error<LoadError>(
+        {dir, ": no model.safetensors, pytorch_model.bin or their .index.json in this folder"});
   }
 
   TensorStore open_weights() const {

@@ -76,7 +76,10 @@ class PyTorchCheckpoint final : public TensorFile {
     std::vector<std::int64_t> shape, strides;
   };
 
-  [[noreturn]] void fail(const std::string& what) const { throw LoadError(path() + ": " + what); }
+  [[noreturn]] void fail(std::initializer_list<std::string_view> what) const {
+    detail::throw_error<LoadError>({path(), ": "}, what);
+  }
+  [[noreturn]] void fail(std::string_view what) const { fail({what}); }
 
   static const std::unordered_map<std::string, Dtype>& storage_types() {
     // The typed storages name an element type; they are only tags here.
@@ -150,12 +153,12 @@ class PyTorchCheckpoint final : public TensorFile {
   void locate_entry(Storage& storage) {
     const std::string name = stem_ + "/data/" + storage.key;
     const detail::ZipEntry* entry = archive_->find(name);
-    if (!entry) fail("storage '" + storage.key + "' has no entry " + name);
+    if (!entry) fail({"storage '", storage.key, "' has no entry ", name});
     std::uint64_t bytes = 0;
     if (!detail::checked_multiply(storage.numel, dtype_size(storage.dtype), bytes) || bytes != entry->size)
-      fail("storage '" + storage.key + "' declares " + std::to_string(storage.numel) + " " +
-           dtype_name(storage.dtype) + " elements but its entry " + name + " holds " +
-           std::to_string(entry->size) + " bytes");
+      fail({"storage '", storage.key, "' declares ", std::to_string(storage.numel), " ",
+            dtype_name(storage.dtype), " elements but its entry ", name, " holds ",
+            std::to_string(entry->size), " bytes"});
     storage.offset = entry->data_offset;
     storage.located = true;
   }
@@ -209,19 +212,21 @@ class PyTorchCheckpoint final : public TensorFile {
 
   // The unpickled object must be a dict of name -> tensor.
   void collect(const Value& root) {
-    const auto fail = [&](const std::string& what) { this->fail(pickle_name_ + what); };
+    const auto fail = [&](std::initializer_list<std::string_view> what) {
+      detail::throw_error<LoadError>({path(), ": ", pickle_name_}, what);
+    };
     if (root.kind != Kind::Dict)
-      fail(std::string("the pickled object is a ") + detail::pickle::kind_name(root.kind) +
-           ", not a state_dict (a dict of tensors)");
+      fail({std::string("the pickled object is a "), detail::pickle::kind_name(root.kind),
+            ", not a state_dict (a dict of tensors)"});
     std::unordered_set<std::string> seen;
     for (std::size_t i = 0; i + 1 < root.items.size(); i += 2) {
       const Value& key = *root.items[i];
       const Value& value = *root.items[i + 1];
-      if (key.kind != Kind::String) fail("state_dict key is not a string");
+      if (key.kind != Kind::String) fail({"state_dict key is not a string"});
       if (!is_tensor(value))
-        fail("state_dict entry '" + key.text + "' is a " + detail::pickle::kind_name(value.kind) +
-             ", not a tensor");
-      if (!seen.insert(key.text).second) fail("tensor '" + key.text + "' appears twice");
+        fail({"state_dict entry '", key.text, "' is a ", detail::pickle::kind_name(value.kind),
+              ", not a tensor"});
+      if (!seen.insert(key.text).second) fail({"tensor '", key.text, "' appears twice"});
       names_.emplace_back(key.text, static_cast<std::size_t>(value.integer));
     }
   }
@@ -233,19 +238,20 @@ class PyTorchCheckpoint final : public TensorFile {
     if (entries.empty()) fail("zip archive has no entries");
     const std::string& first = entries.front().name;
     const auto slash = first.find('/');
-    if (slash == std::string::npos) fail("zip entry '" + first + "' is not inside a folder (not a torch.save archive)");
+    if (slash == std::string::npos)
+      fail({"zip entry '", first, "' is not inside a folder (not a torch.save archive)"});
     stem_ = first.substr(0, slash);
     if (const detail::ZipEntry* order = archive_->find(stem_ + "/byteorder")) {
       const std::string text(reinterpret_cast<const char*>(file_.data() + order->data_offset),
                              static_cast<std::size_t>(std::min<std::uint64_t>(order->size, 16)));
-      if (text != "little") fail("byte order '" + text + "' is not supported (little-endian only)");
+      if (text != "little") fail({"byte order '", text, "' is not supported (little-endian only)"});
     }
     pickle_name_ = stem_ + "/data.pkl: ";
     const detail::ZipEntry* pickle = archive_->find(stem_ + "/data.pkl");
-    if (!pickle) fail("no " + stem_ + "/data.pkl entry (not a torch.save archive)");
+    if (!pickle) fail({"no ", stem_, "/data.pkl entry (not a torch.save archive)"});
     if (pickle->size > kMaxPickleBytes)
-      fail(stem_ + "/data.pkl is " + std::to_string(pickle->size) + " bytes, over the " +
-           std::to_string(kMaxPickleBytes) + "-byte limit for a state_dict");
+      fail({stem_, "/data.pkl is ", std::to_string(pickle->size), " bytes, over the ",
+            std::to_string(kMaxPickleBytes), "-byte limit for a state_dict"});
     Unpickler unpickler(file_.data() + pickle->data_offset, static_cast<std::size_t>(pickle->size),
                         path() + ": " + stem_ + "/data.pkl", hooks(false));
     std::size_t offset = 0;
@@ -289,27 +295,29 @@ class PyTorchCheckpoint final : public TensorFile {
       const std::string& root = s.root.empty() ? s.key : s.root;
       auto known = root_types.find(root);
       if (known != root_types.end() && known->second != s.dtype)
-        fail("storage '" + root + "' is viewed with two element types");
+        fail({"storage '", root, "' is viewed with two element types"});
       root_types[root] = s.dtype;
       if (s.root.empty()) root_numels[root] = s.numel;
     }
     for (const Value* key : keys.items) {
       if (key->kind != Kind::String) fail("legacy storage key is not a string");
       auto type = root_types.find(key->text);
-      if (type == root_types.end()) fail("storage '" + key->text + "' is listed but no tensor uses it");
-      if (root_offsets.count(key->text)) fail("storage '" + key->text + "' is listed twice");
-      if (size - offset < 8) fail("storage '" + key->text + "': file ends before its size (truncated?)");
+      if (type == root_types.end())
+        fail({"storage '", key->text, "' is listed but no tensor uses it"});
+      if (root_offsets.count(key->text)) fail({"storage '", key->text, "' is listed twice"});
+      if (size - offset < 8)
+        fail({"storage '", key->text, "': file ends before its size (truncated?)"});
       std::uint64_t count = 0;
       for (int i = 7; i >= 0; --i) count = (count << 8) | data[offset + static_cast<std::size_t>(i)];
       offset += 8;
       auto declared = root_numels.find(key->text);
       if (declared != root_numels.end() && declared->second != count)
-        fail("storage '" + key->text + "' declares " + std::to_string(declared->second) +
-             " elements but its data holds " + std::to_string(count));
+        fail({"storage '", key->text, "' declares ", std::to_string(declared->second),
+              " elements but its data holds ", std::to_string(count)});
       std::uint64_t bytes = 0;
       if (!detail::checked_multiply(count, dtype_size(type->second), bytes) || bytes > size - offset)
-        fail("storage '" + key->text + "': " + std::to_string(count) + " " + dtype_name(type->second) +
-             " elements run past the end of the file (truncated?)");
+        fail({"storage '", key->text, "': ", std::to_string(count), " ", dtype_name(type->second),
+              " elements run past the end of the file (truncated?)"});
       root_offsets[key->text] = offset;
       root_numels[key->text] = count;
       offset += static_cast<std::size_t>(bytes);
@@ -317,11 +325,11 @@ class PyTorchCheckpoint final : public TensorFile {
     for (Storage& s : storages_) {
       const std::string& root = s.root.empty() ? s.key : s.root;
       auto at = root_offsets.find(root);
-      if (at == root_offsets.end()) fail("storage '" + root + "' has no data after the pickle");
+      if (at == root_offsets.end()) fail({"storage '", root, "' has no data after the pickle"});
       if (!s.root.empty()) {
         const std::uint64_t root_count = root_numels[root];
         if (s.view_offset > root_count || s.numel > root_count - s.view_offset)
-          fail("storage view '" + s.key + "' reaches past its storage '" + root + "'");
+          fail({"storage view '", s.key, "' reaches past its storage '", root, "'"});
       }
       s.offset = at->second + s.view_offset * dtype_size(s.dtype);
       s.located = true;
@@ -340,35 +348,38 @@ class PyTorchCheckpoint final : public TensorFile {
       info.name = named.first;
       info.dtype = storage.dtype;
       info.shape = t.shape;
-      if (t.offset < 0) fail(what + ": negative storage offset");
+      if (t.offset < 0) fail({what, ": negative storage offset"});
       std::uint64_t count = 1, reach = static_cast<std::uint64_t>(t.offset);
       bool contiguous = true;
       std::uint64_t expected_stride = 1;
       for (std::size_t d = t.shape.size(); d-- > 0;) {
-        if (t.shape[d] < 0 || t.strides[d] < 0) fail(what + ": negative size or stride");
+        if (t.shape[d] < 0 || t.strides[d] < 0) fail({what, ": negative size or stride"});
         const auto extent = static_cast<std::uint64_t>(t.shape[d]);
         const auto stride = static_cast<std::uint64_t>(t.strides[d]);
         if (!detail::checked_multiply(count, extent, count) || count > (std::uint64_t{1} << 48))
-          fail(what + ": shape " + detail::shape_string(t.shape) + " is too large");
+          fail({what, ": shape ", detail::shape_string(t.shape), " is too large"});
         if (extent > 1 && stride != expected_stride) contiguous = false;
         if (extent > 0) expected_stride *= extent;
         std::uint64_t step = 0;
         if (extent > 0 && (!detail::checked_multiply(extent - 1, stride, step) || step > (std::uint64_t{1} << 62) ||
                            reach > (std::uint64_t{1} << 62)))
-          fail(what + ": strides " + detail::shape_string(t.strides) + " reach too far");
+          fail({what, ": strides ", detail::shape_string(t.strides), " reach too far"});
         reach += step;
       }
       if (count > 0 && reach >= storage.numel)
-        fail(what + ": shape " + detail::shape_string(t.shape) + ", strides " + detail::shape_string(t.strides) +
-             " and offset " + std::to_string(t.offset) + " reach element " + std::to_string(reach) +
-             " of storage '" + storage.key + "', which holds " + std::to_string(storage.numel));
+        fail({what, ": shape ", detail::shape_string(t.shape), ", strides ",
+              detail::shape_string(t.strides), " and offset ", std::to_string(t.offset),
+              " reach element ", std::to_string(reach), " of storage '", storage.key,
+              "', which holds ", std::to_string(storage.numel)});
       // A view repeating elements (stride 0) may not outgrow its storage:
       // reading a tensor never allocates more than the file holds.
       if (count > storage.numel)
-        fail(what + ": " + std::to_string(count) + " elements viewed over storage '" + storage.key +
-             "' of " + std::to_string(storage.numel) + " (a broadcast view larger than its data is not supported)");
+        fail({what, ": ", std::to_string(count), " elements viewed over storage '", storage.key,
+              "' of ", std::to_string(storage.numel),
+              " (a broadcast view larger than its data is not supported)"});
       if (count == 0 && static_cast<std::uint64_t>(t.offset) > storage.numel)
-        fail(what + ": offset " + std::to_string(t.offset) + " is past the end of storage '" + storage.key + "'");
+        fail({what, ": offset ", std::to_string(t.offset), " is past the end of storage '",
+              storage.key, "'"});
       info.begin = static_cast<std::size_t>(storage.offset + static_cast<std::uint64_t>(t.offset) * element);
       if (contiguous || count == 0) {
         info.end = info.begin + static_cast<std::size_t>(count * element);

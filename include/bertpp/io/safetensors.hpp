@@ -6,6 +6,7 @@
 
 #include "bertpp/detail/json_file.hpp"
 #include "bertpp/detail/mapped_file.hpp"
+#include "bertpp/detail/stable_order.hpp"
 #include "bertpp/error.hpp"
 #include "bertpp/io/tensor_file.hpp"
 
@@ -52,24 +53,31 @@ class SafetensorsFile final : public TensorFile {
   const std::uint8_t* bytes(const TensorInfo& info) const override { return data_ + info.begin; }
 
  private:
-  [[noreturn]] void fail(const std::string& what) const { throw LoadError(path() + ": " + what); }
-  [[noreturn]] void fail_tensor(const std::string& name, const std::string& what) const {
-    fail("tensor '" + name + "': " + what);
+  [[noreturn]] void fail(std::initializer_list<std::string_view> what) const {
+    detail::throw_error<LoadError>({path(), ": "}, what);
+  }
+  [[noreturn]] void fail(std::string_view what) const { fail({what}); }
+  [[noreturn]] void fail_tensor(const std::string& name,
+                                std::initializer_list<std::string_view> what) const {
+    detail::throw_error<LoadError>({path(), ": tensor '", name, "': "}, what);
+  }
+  [[noreturn]] void fail_tensor(const std::string& name, std::string_view what) const {
+    fail_tensor(name, {what});
   }
 
   void parse_header() {
     const std::size_t file_size = file_.size();
     if (file_size < 8)
-      fail("truncated file: " + std::to_string(file_size) +
-           " bytes, too short for the 8-byte header length");
+      fail({"truncated file: ", std::to_string(file_size),
+            " bytes, too short for the 8-byte header length"});
     std::uint64_t header_size = 0;
     for (int i = 7; i >= 0; --i) header_size = (header_size << 8) | file_.data()[i];
     if (header_size > kMaxHeaderBytes)
-      fail("header length " + std::to_string(header_size) + " exceeds the " +
-           std::to_string(kMaxHeaderBytes) + "-byte limit");
+      fail({"header length ", std::to_string(header_size), " exceeds the ",
+            std::to_string(kMaxHeaderBytes), "-byte limit"});
     if (header_size > file_size - 8)
-      fail("header length " + std::to_string(header_size) + " is larger than the " +
-           std::to_string(file_size - 8) + " bytes after the length field (truncated file?)");
+      fail({"header length ", std::to_string(header_size), " is larger than the ",
+            std::to_string(file_size - 8), " bytes after the length field (truncated file?)"});
     const char* header_begin = reinterpret_cast<const char*>(file_.data() + 8);
     const nlohmann::json header = detail::parse_json_text<LoadError>(
         std::string_view(header_begin, static_cast<std::size_t>(header_size)), path() + ": header");
@@ -102,7 +110,7 @@ class SafetensorsFile final : public TensorFile {
     auto dtype = entry.find("dtype");
     if (dtype == entry.end() || !dtype->is_string()) fail_tensor(name, "missing or non-string 'dtype'");
     const detail::DtypeEntry* known = detail::find_dtype(dtype->get<std::string>());
-    if (!known) fail_tensor(name, "unknown dtype '" + dtype->get<std::string>() + "'");
+    if (!known) fail_tensor(name, {"unknown dtype '", dtype->get<std::string>(), "'"});
     info.dtype = known->dtype;
 
     auto shape = entry.find("shape");
@@ -113,7 +121,7 @@ class SafetensorsFile final : public TensorFile {
       const std::uint64_t extent = dim.get<std::uint64_t>();
       if (extent > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) ||
           !detail::checked_multiply(bytes, extent, bytes))
-        fail_tensor(name, "shape " + shape->dump() + " overflows the byte count");
+        fail_tensor(name, {"shape ", shape->dump(), " overflows the byte count"});
       info.shape.push_back(static_cast<std::int64_t>(extent));
     }
 
@@ -124,16 +132,16 @@ class SafetensorsFile final : public TensorFile {
     const std::uint64_t begin = (*offsets)[0].get<std::uint64_t>();
     const std::uint64_t end = (*offsets)[1].get<std::uint64_t>();
     if (begin > end)
-      fail_tensor(name, "data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
-                            "] end before they begin");
+      fail_tensor(name, {"data_offsets [", std::to_string(begin), ", ", std::to_string(end),
+                         "] end before they begin"});
     if (end > data_size)
-      fail_tensor(name, "data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
-                            "] reach past the " + std::to_string(data_size) +
-                            "-byte data section (truncated file?)");
+      fail_tensor(name, {"data_offsets [", std::to_string(begin), ", ", std::to_string(end),
+                         "] reach past the ", std::to_string(data_size),
+                         "-byte data section (truncated file?)"});
     if (end - begin != bytes)
-      fail_tensor(name, std::string(known->name) + " shape " + detail::shape_string(info.shape) +
-                            " needs " + std::to_string(bytes) + " bytes but data_offsets span " +
-                            std::to_string(end - begin));
+      fail_tensor(name, {std::string(known->name), " shape ", detail::shape_string(info.shape),
+                         " needs ", std::to_string(bytes), " bytes but data_offsets span ",
+                         std::to_string(end - begin)});
     info.begin = static_cast<std::size_t>(begin);
     info.end = static_cast<std::size_t>(end);
     return info;
@@ -141,17 +149,21 @@ class SafetensorsFile final : public TensorFile {
 
   // Tensors may not share bytes (gaps are tolerated).
   void check_no_overlap() {
-    std::sort(tensors_.begin(), tensors_.end(), [](const TensorInfo& a, const TensorInfo& b) {
-      return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
-    });
+    // By begin, then end: stable sorts by the minor key, then the major.
+    std::vector<std::size_t> keys;
+    for (const TensorInfo& t : tensors_) keys.push_back(t.end);
+    detail::apply_order(tensors_, detail::stable_order(keys));
+    keys.clear();
+    for (const TensorInfo& t : tensors_) keys.push_back(t.begin);
+    detail::apply_order(tensors_, detail::stable_order(keys));
     for (std::size_t i = 1; i < tensors_.size(); ++i) {
       const TensorInfo& previous = tensors_[i - 1];
       const TensorInfo& current = tensors_[i];
       const bool empty = current.begin == current.end || previous.begin == previous.end;
       if (!empty && current.begin < previous.end)
-        fail("tensors '" + previous.name + "' and '" + current.name + "' overlap (bytes [" +
-             std::to_string(previous.begin) + ", " + std::to_string(previous.end) + ") and [" +
-             std::to_string(current.begin) + ", " + std::to_string(current.end) + "))");
+        fail({"tensors '", previous.name, "' and '", current.name, "' overlap (bytes [",
+              std::to_string(previous.begin), ", ", std::to_string(previous.end), ") and [",
+              std::to_string(current.begin), ", ", std::to_string(current.end), "))"});
     }
   }
 

@@ -44,11 +44,14 @@ class SafetensorsWriter {
   SafetensorsWriter& add_raw(const std::string& name, const std::string& dtype,
                              std::vector<std::int64_t> shape, std::string bytes) {
     const detail::DtypeEntry* entry = detail::find_dtype(dtype);
-    if (!entry) throw ArgumentError("safetensors writer: tensor '" + name + "': unknown dtype '" + dtype + "'");
+    if (!entry)
+      detail::throw_error<ArgumentError>(
+          {"safetensors writer: tensor '", name, "': unknown dtype '", dtype, "'"});
     const std::uint64_t expected = element_count(name, shape) * entry->size;
     if (bytes.size() != expected)
-      throw ArgumentError("safetensors writer: tensor '" + name + "': " + std::to_string(bytes.size()) +
-                          " bytes for a shape that needs " + std::to_string(expected));
+      detail::throw_error<ArgumentError>(
+          {"safetensors writer: tensor '", name, "': ", std::to_string(bytes.size()),
+           " bytes for a shape that needs ", std::to_string(expected)});
     return append(name, dtype, std::move(shape), expected, std::move(bytes), {});
   }
 
@@ -112,7 +115,9 @@ class SafetensorsWriter {
   static std::uint64_t element_count(const std::string& name, const std::vector<std::int64_t>& shape) {
     std::uint64_t count = 1;
     for (std::int64_t d : shape) {
-      if (d < 0) throw ArgumentError("safetensors writer: tensor '" + name + "' has a negative dimension");
+      if (d < 0)
+        detail::throw_error<ArgumentError>(
+            {"safetensors writer: tensor '", name, "' has a negative dimension"});
       count *= static_cast<std::uint64_t>(d);
     }
     return count;
@@ -122,7 +127,8 @@ class SafetensorsWriter {
                             std::vector<std::int64_t> shape, std::uint64_t size, std::string bytes,
                             Generator generate) {
     if (header_.contains(name))
-      throw ArgumentError("safetensors writer: tensor name '" + name + "' is already used");
+      detail::throw_error<ArgumentError>(
+          {"safetensors writer: tensor name '", name, "' is already used"});
     header_[name] = {{"dtype", dtype}, {"shape", std::move(shape)}, {"data_offsets", {offset_, offset_ + size}}};
     offset_ += size;
     tensors_.push_back({size, std::move(bytes), std::move(generate)});

@@ -64,23 +64,25 @@ class TensorStore {
     const nlohmann::json index = detail::read_json_file<LoadError>(index_path);
     auto map = index.find("weight_map");
     if (map == index.end() || !map->is_object() || map->empty())
-      throw LoadError(index_path + ": missing or empty 'weight_map' object");
+      detail::throw_error<LoadError>({index_path, ": missing or empty 'weight_map' object"});
     const std::string folder = parent_folder(index_path);
     TensorStore store;
     std::unordered_map<std::string, std::size_t> opened;  // shard name -> files_ index
     for (auto it = map->begin(); it != map->end(); ++it) {
       if (!it.value().is_string())
-        throw LoadError(index_path + ": weight_map entry '" + it.key() + "' is not a file name");
+        detail::throw_error<LoadError>(
+            {index_path, ": weight_map entry '", it.key(), "' is not a file name"});
       const std::string shard = it.value().get<std::string>();
       if (shard.find("..") != std::string::npos || (!shard.empty() && shard[0] == '/'))
-        throw LoadError(index_path + ": shard name '" + shard + "' leaves the model folder");
+        detail::throw_error<LoadError>(
+            {index_path, ": shard name '", shard, "' leaves the model folder"});
       if (!opened.count(shard)) {
         opened.emplace(shard, store.files_.size());
         store.add_file(open_file(folder + shard));
       }
       if (!store.find(it.key()))
-        throw LoadError(index_path + ": tensor '" + it.key() + "' is mapped to " + shard +
-                        " but that file does not hold it");
+        detail::throw_error<LoadError>({index_path, ": tensor '", it.key(), "' is mapped to ",
+                                        shard, " but that file does not hold it"});
     }
     return store;
   }
@@ -112,7 +114,8 @@ class TensorStore {
   // values (a corrupt or diverged checkpoint), throw LoadError naming the tensor.
   FloatTensor floats(const std::string& name) {
     auto it = entries_.find(name);
-    if (it == entries_.end()) throw LoadError("tensor '" + name + "' not found in the checkpoint");
+    if (it == entries_.end())
+      detail::throw_error<LoadError>({"tensor '", name, "' not found in the checkpoint"});
     Entry& entry = it->second;
     const TensorInfo& info = *entry.info;
     const auto& file = files_[entry.file];
@@ -164,7 +167,8 @@ class TensorStore {
   // const store, e.g. to fetch extra tensors from a loaded model).
   std::vector<float> read_floats(const std::string& name) const {
     auto it = entries_.find(name);
-    if (it == entries_.end()) throw LoadError("tensor '" + name + "' not found in the checkpoint");
+    if (it == entries_.end())
+      detail::throw_error<LoadError>({"tensor '", name, "' not found in the checkpoint"});
     std::vector<float> out;
     decode(*files_[it->second.file], *it->second.info, out);
     return out;
@@ -186,8 +190,8 @@ class TensorStore {
   void add_file(std::shared_ptr<const TensorFile> file) {
     for (const auto& info : file->tensors()) {
       if (entries_.count(info.name))
-        throw LoadError(file->path() + ": tensor '" + info.name + "' is also in " +
-                        file_of(info.name));
+        detail::throw_error<LoadError>(
+            {file->path(), ": tensor '", info.name, "' is also in ", file_of(info.name)});
       entries_.emplace(info.name, Entry{files_.size(), &info, {}, false});
     }
     files_.push_back(std::move(file));
@@ -204,9 +208,10 @@ class TensorStore {
     if (!all) return;
     for (std::size_t i = 0; i < count; ++i)
       if (!std::isfinite(values[i]))
-        throw LoadError(file.path() + ": tensor '" + info.name + "' holds " +
-                        (std::isnan(values[i]) ? "NaN" : "an infinite value") + " (element " +
-                        std::to_string(i) + "); the checkpoint is corrupt or was saved from a diverged run");
+        detail::throw_error<LoadError>(
+            {file.path(), ": tensor '", info.name, "' holds ",
+             (std::isnan(values[i]) ? "NaN" : "an infinite value"), " (element ", std::to_string(i),
+             "); the checkpoint is corrupt or was saved from a diverged run"});
   }
 
   // Byte offset (from the tensor's first byte) of each element, row-major.
@@ -268,8 +273,9 @@ class TensorStore {
         });
         return;
       default:
-        throw LoadError(file.path() + ": tensor '" + info.name + "' has dtype " +
-                        dtype_name(info.dtype) + "; expected a float type (F32, F16, BF16, F64)");
+        detail::throw_error<LoadError>({file.path(), ": tensor '", info.name, "' has dtype ",
+                                        dtype_name(info.dtype),
+                                        "; expected a float type (F32, F16, BF16, F64)"});
     }
   }
 

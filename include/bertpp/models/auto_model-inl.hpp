@@ -35,8 +35,9 @@ struct AutoModel::State {
   template <typename Head>
   const Head& require(const std::optional<Head>& head, HeadKind kind) const {
     if (!head)
-      throw ArgumentError("model " + config.path + " (architecture '" + config.architecture() +
-                          "') has no " + head_kind_name(kind) + " head");
+      detail::throw_error<ArgumentError>({"model ", config.path, " (architecture '",
+                                          config.architecture(), "') has no ", head_kind_name(kind),
+                                          " head"});
     return *head;
   }
 
@@ -172,8 +173,9 @@ BERTPP_API Matrix AutoModel::masked_lm_logits(const ModelInput& input,
   Matrix selected(static_cast<Eigen::Index>(rows.size()), out.last_hidden_state.cols());
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (rows[i] < 0 || rows[i] >= input.tokens())
-      throw ArgumentError("masked_lm_logits: row " + std::to_string(rows[i]) +
-                          " is outside the batch's " + std::to_string(input.tokens()) + " tokens");
+      detail::throw_error<ArgumentError>({"masked_lm_logits: row ", std::to_string(rows[i]),
+                                          " is outside the batch's ",
+                                          std::to_string(input.tokens()), " tokens"});
     selected.row(static_cast<Eigen::Index>(i)) = out.last_hidden_state.row(rows[i]);
   }
   return head.forward(selected);

@@ -60,37 +60,42 @@ struct Encoder {
   void check_input(const ModelInput& input) const {
     if (input.batch_size < 0 || input.seq_len < 0 ||
         (input.seq_len > 0 && input.batch_size > std::numeric_limits<Eigen::Index>::max() / input.seq_len))
-      throw ArgumentError("model input: invalid shape [" + std::to_string(input.batch_size) + ", " +
-                          std::to_string(input.seq_len) + "]");
+      detail::throw_error<ArgumentError>({"model input: invalid shape [",
+                                          std::to_string(input.batch_size), ", ",
+                                          std::to_string(input.seq_len), "]"});
     const auto expected = static_cast<std::size_t>(input.batch_size * input.seq_len);
     if (input.input_ids.size() != expected)
-      throw ArgumentError("model input: input_ids has " + std::to_string(input.input_ids.size()) +
-                          " ids, expected batch_size * seq_len = " + std::to_string(expected));
+      detail::throw_error<ArgumentError>(
+          {"model input: input_ids has ", std::to_string(input.input_ids.size()),
+           " ids, expected batch_size * seq_len = ", std::to_string(expected)});
     if (!input.token_type_ids.empty() && input.token_type_ids.size() != expected)
-      throw ArgumentError("model input: token_type_ids has " + std::to_string(input.token_type_ids.size()) +
-                          " entries, expected " + std::to_string(expected) + " (or none)");
+      detail::throw_error<ArgumentError>(
+          {"model input: token_type_ids has ", std::to_string(input.token_type_ids.size()),
+           " entries, expected ", std::to_string(expected), " (or none)"});
     if (!input.attention_mask.empty() && input.attention_mask.size() != expected)
-      throw ArgumentError("model input: attention_mask has " + std::to_string(input.attention_mask.size()) +
-                          " entries, expected " + std::to_string(expected) + " (or none)");
+      detail::throw_error<ArgumentError>(
+          {"model input: attention_mask has ", std::to_string(input.attention_mask.size()),
+           " entries, expected ", std::to_string(expected), " (or none)"});
     if (embeddings.positions == PositionScheme::Index && input.seq_len > max_positions)
-      throw ArgumentError("model input: sequence length " + std::to_string(input.seq_len) +
-                          " exceeds max_position_embeddings " + std::to_string(max_positions) +
-                          " of " + config_path + "; truncate the input");
+      detail::throw_error<ArgumentError>(
+          {"model input: sequence length ", std::to_string(input.seq_len),
+           " exceeds max_position_embeddings ", std::to_string(max_positions), " of ", config_path,
+           "; truncate the input"});
     for (std::size_t i = 0; i < expected; ++i) {
       const std::int32_t id = input.input_ids[i];
       if (id < 0 || id >= vocab_size)
-        throw ArgumentError("model input: token id " + std::to_string(id) + " at position " +
-                            position_name(input, i) + " is outside the vocabulary [0, " +
-                            std::to_string(vocab_size) + ")");
+        detail::throw_error<ArgumentError>(
+            {"model input: token id ", std::to_string(id), " at position ", position_name(input, i),
+             " is outside the vocabulary [0, ", std::to_string(vocab_size), ")"});
     }
     if (embeddings.positions == PositionScheme::AfterPadding) check_positions(input);
     if (embeddings.token_type.empty()) return;  // DistilBERT ignores token types
     for (std::size_t i = 0; i < input.token_type_ids.size(); ++i) {
       const std::int32_t type = input.token_type_ids[i];
       if (type < 0 || type >= type_vocab_size)
-        throw ArgumentError("model input: token type " + std::to_string(type) + " at position " +
-                            position_name(input, i) + " is outside [0, " +
-                            std::to_string(type_vocab_size) + ")");
+        detail::throw_error<ArgumentError>(
+            {"model input: token type ", std::to_string(type), " at position ",
+             position_name(input, i), " is outside [0, ", std::to_string(type_vocab_size), ")"});
     }
   }
 
@@ -159,9 +164,10 @@ struct Encoder {
     Eigen::Index present = 0;
     while (present < wanted && binder.has(layer_prefix + std::to_string(present) + probe)) ++present;
     if (present == wanted - 1) return;  // only the last layer is incomplete: list its tensors
-    throw LoadError(binder.source() + ": " + config.path + " asks for " + std::to_string(wanted) +
-                    " layers but the checkpoint has " + layer_prefix + "<i> tensors for only " +
-                    std::to_string(present));
+    detail::throw_error<LoadError>({binder.source(), ": ", config.path, " asks for ",
+                                    std::to_string(wanted), " layers but the checkpoint has ",
+                                    layer_prefix, "<i> tensors for only ",
+                                    std::to_string(present)});
   }
 
   static std::string position_name(const ModelInput& input, std::size_t flat) {
@@ -187,11 +193,11 @@ struct Encoder {
       const auto tokens = static_cast<Eigen::Index>(input.seq_len - std::count(row, row + input.seq_len,
                                                                               embeddings.padding_idx));
       if (tokens > room)
-        throw ArgumentError("model input: sequence " + std::to_string(b) + " has " + std::to_string(tokens) +
-                            " tokens, but max_position_embeddings " + std::to_string(max_positions) + " of " +
-                            config_path + " holds " + std::to_string(room) +
-                            " (positions start after padding_idx " + std::to_string(embeddings.padding_idx) +
-                            "); truncate the input");
+        detail::throw_error<ArgumentError>(
+            {"model input: sequence ", std::to_string(b), " has ", std::to_string(tokens),
+             " tokens, but max_position_embeddings ", std::to_string(max_positions), " of ",
+             config_path, " holds ", std::to_string(room), " (positions start after padding_idx ",
+             std::to_string(embeddings.padding_idx), "); truncate the input"});
     }
   }
 

@@ -54,8 +54,9 @@ class LogitsProcessors {
     for (const auto& word : config.bad_words_ids) {
       for (std::int32_t id : word)
         if (id < 0 || id >= vocab)
-          throw ArgumentError("generation: bad_words_ids holds id " + std::to_string(id) +
-                              ", outside the vocabulary [0, " + std::to_string(vocab) + ")");
+          detail::throw_error<ArgumentError>({"generation: bad_words_ids holds id ",
+                                              std::to_string(id), ", outside the vocabulary [0, ",
+                                              std::to_string(vocab), ")"});
       // HF drops a bad word that is just an eos token.
       if (word.size() == 1 &&
           std::find(config.eos_token_ids.begin(), config.eos_token_ids.end(), word[0]) != config.eos_token_ids.end())
@@ -65,7 +66,8 @@ class LogitsProcessors {
     }
     for (auto id : {config.forced_bos_token_id, config.forced_eos_token_id})
       if (id && (*id < 0 || *id >= vocab))
-        throw ArgumentError("generation: forced token id " + std::to_string(*id) + " is outside the vocabulary");
+        detail::throw_error<ArgumentError>(
+            {"generation: forced token id ", std::to_string(*id), " is outside the vocabulary"});
   }
 
   void apply(float* scores, const std::vector<std::int32_t>& history) const {
@@ -165,7 +167,9 @@ GenerationOutput generate(const Model& model, const ModelInput& input, Generatio
   const std::int32_t pad = config.pad_token_id.value_or(model.config().pad_token_id);
   const std::int32_t vocab = model.vocab_size();
   for (std::int32_t id : config.eos_token_ids)
-    if (id < 0 || id >= vocab) throw ArgumentError("generation: eos_token_id " + std::to_string(id) + " is outside the vocabulary");
+    if (id < 0 || id >= vocab)
+      detail::throw_error<ArgumentError>(
+          {"generation: eos_token_id ", std::to_string(id), " is outside the vocabulary"});
   if (start < 0 || start >= vocab || pad < 0 || pad >= vocab)
     throw ArgumentError("generation: decoder_start_token_id / pad_token_id outside the vocabulary");
   // HF's sinusoidal table has max_position_embeddings rows: no sequence

@@ -124,16 +124,19 @@ class MarianMTModel {
     const State& s = *state_;
     const Eigen::Index rows = cache.rows(), d = s.config.d_model;
     if (n < 1 || ids.size() != static_cast<std::size_t>(rows * n))
-      throw ArgumentError("decode: expected " + std::to_string(rows) + " rows of " + std::to_string(n) +
-                          " ids, got " + std::to_string(ids.size()));
+      detail::throw_error<ArgumentError>({"decode: expected ", std::to_string(rows), " rows of ",
+                                          std::to_string(n), " ids, got ",
+                                          std::to_string(ids.size())});
     if (cache.length + n > s.config.max_position_embeddings)
-      throw ArgumentError("decode: decoder position " + std::to_string(cache.length + n - 1) +
-                          " exceeds max_position_embeddings " +
-                          std::to_string(s.config.max_position_embeddings) + " of " + s.config.path);
+      detail::throw_error<ArgumentError>(
+          {"decode: decoder position ", std::to_string(cache.length + n - 1),
+           " exceeds max_position_embeddings ", std::to_string(s.config.max_position_embeddings),
+           " of ", s.config.path});
     for (std::int32_t id : ids)
       if (id < 0 || id >= s.config.vocab_size)
-        throw ArgumentError("decode: token id " + std::to_string(id) + " is outside the vocabulary [0, " +
-                            std::to_string(s.config.vocab_size) + ")");
+        detail::throw_error<ArgumentError>({"decode: token id ", std::to_string(id),
+                                            " is outside the vocabulary [0, ",
+                                            std::to_string(s.config.vocab_size), ")"});
     cache.reserve(cache.length + n, d);
     Matrix hidden;
     s.encoder.embeddings.forward(ids.data(), nullptr, SequenceLayout::padded(rows, n), hidden, cache.length);
@@ -199,8 +202,9 @@ class MarianMTModel {
     Eigen::Index present = 0;
     while (present < wanted && binder.has(stack + std::to_string(present) + probe)) ++present;
     if (present == wanted - 1) return;  // the last layer is incomplete: its tensors get listed
-    throw LoadError(binder.source() + ": " + config_path + " asks for " + std::to_string(wanted) +
-                    " layers but the checkpoint has " + stack + "<i> tensors for only " + std::to_string(present));
+    detail::throw_error<LoadError>({binder.source(), ": ", config_path, " asks for ",
+                                    std::to_string(wanted), " layers but the checkpoint has ",
+                                    stack, "<i> tensors for only ", std::to_string(present)});
   }
 
   static void bind(State& state, const std::string& source) {

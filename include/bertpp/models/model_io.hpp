@@ -21,17 +21,26 @@ struct ModelInput {
 
   // Pads every encoding to the longest one (ids with pad_id, type 0, mask 0).
   static ModelInput from_encodings(const std::vector<Encoding>& encodings, std::int32_t pad_id = 0) {
+    std::vector<const Encoding*> rows;
+    rows.reserve(encodings.size());
+    for (const Encoding& encoding : encodings) rows.push_back(&encoding);
+    return from_encodings(rows, pad_id);
+  }
+
+  // The same for encodings held elsewhere (a batch picked out of a larger list).
+  static ModelInput from_encodings(const std::vector<const Encoding*>& encodings,
+                                   std::int32_t pad_id = 0) {
     ModelInput input;
     input.batch_size = static_cast<Eigen::Index>(encodings.size());
     std::size_t longest = 0;
-    for (const auto& encoding : encodings) longest = std::max(longest, encoding.ids.size());
+    for (const Encoding* encoding : encodings) longest = std::max(longest, encoding->ids.size());
     input.seq_len = static_cast<Eigen::Index>(longest);
     const std::size_t total = encodings.size() * longest;
     input.input_ids.assign(total, pad_id);
     input.token_type_ids.assign(total, 0);
     input.attention_mask.assign(total, 0);
     for (std::size_t b = 0; b < encodings.size(); ++b) {
-      const Encoding& encoding = encodings[b];
+      const Encoding& encoding = *encodings[b];
       const std::size_t row = b * longest, n = encoding.ids.size();
       std::copy(encoding.ids.begin(), encoding.ids.end(), input.input_ids.begin() + row);
       if (encoding.type_ids.size() == n)

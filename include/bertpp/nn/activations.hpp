@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <string>
+#include <type_traits>
 
 namespace bertpp {
 
@@ -56,10 +57,11 @@ inline std::string supported_activation_names() {
   return list;
 }
 
-// Applies `activation` elementwise to `x` in place (any Eigen dense lvalue).
-template <typename Derived>
-void apply_activation(Activation activation, Eigen::DenseBase<Derived>& x) {
-  auto a = x.derived().array();
+namespace detail {
+
+// `activation` elementwise on `a` in place.
+template <typename ArrayExpr>
+void apply_activation_array(Activation activation, ArrayExpr&& a) {
   switch (activation) {
     case Activation::Gelu:  // x * Phi(x), exact erf form
       a = 0.5f * a * (1.0f + (a * 0.70710678118654752f).erf());  // 1 / sqrt(2)
@@ -86,6 +88,34 @@ void apply_activation(Activation activation, Eigen::DenseBase<Derived>& x) {
       break;
     case Activation::Linear:
       break;
+  }
+}
+
+// The same on `n` contiguous floats: the one instantiation every row-major
+// float matrix, block and map shares.
+inline void apply_activation_contiguous(Activation activation, float* data, Eigen::Index n) {
+  apply_activation_array(activation, Eigen::Map<Eigen::ArrayXf>(data, n));
+}
+
+}  // namespace detail
+
+// Applies `activation` elementwise to `x` in place (any Eigen dense lvalue).
+template <typename Derived>
+void apply_activation(Activation activation, Eigen::DenseBase<Derived>& x) {
+  Derived& m = x.derived();
+  constexpr bool contiguous_rows = std::is_same<typename Derived::Scalar, float>::value &&
+                                   (Derived::Flags & Eigen::DirectAccessBit) != 0 &&
+                                   Derived::IsRowMajor && Derived::InnerStrideAtCompileTime == 1;
+  if constexpr (contiguous_rows) {
+    if (activation == Activation::Linear || m.size() == 0) return;
+    if (m.rows() == 1 || m.outerStride() == m.cols()) {
+      detail::apply_activation_contiguous(activation, m.data(), m.size());
+    } else {
+      for (Eigen::Index r = 0; r < m.rows(); ++r)
+        detail::apply_activation_contiguous(activation, m.data() + r * m.outerStride(), m.cols());
+    }
+  } else {
+    detail::apply_activation_array(activation, m.array());
   }
 }
 

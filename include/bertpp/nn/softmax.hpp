@@ -7,14 +7,16 @@
 #include <Eigen/Core>
 
 #include <cstddef>
+#include <type_traits>
 
 namespace bertpp {
 
-// In-place softmax of one row (any Eigen row or vector expression that can
-// be assigned to).
-template <typename Row>
-void softmax_row(Row&& row) {
-  if (row.size() == 0) return;
+namespace detail {
+
+// The softmax itself, on one contiguous row of floats.
+inline void softmax_contiguous(float* values, Eigen::Index n) {
+  if (n == 0) return;
+  Eigen::Map<Eigen::RowVectorXf> row(values, n);
   // Eigen's vectorised exp() clamps its argument near ln(FLT_MIN) instead of
   // underflowing, so a masked logit (-10000, or the lowest float of an
   // attention mask) would get a tiny weight: below ln(FLT_MIN) is exactly 0,
@@ -26,9 +28,27 @@ void softmax_row(Row&& row) {
   row /= row.sum();
 }
 
+}  // namespace detail
+
+// In-place softmax of one row (any Eigen row or vector expression that can
+// be assigned to). Contiguous float rows all share one instantiation.
+template <typename Row>
+void softmax_row(Row&& row) {
+  using R = std::remove_reference_t<Row>;
+  if constexpr (std::is_same<typename R::Scalar, float>::value &&
+                (R::Flags & Eigen::DirectAccessBit) != 0 && R::IsVectorAtCompileTime &&
+                R::InnerStrideAtCompileTime == 1) {
+    detail::softmax_contiguous(row.data(), row.size());
+  } else {
+    Eigen::Matrix<float, 1, Eigen::Dynamic> copy = row;
+    detail::softmax_contiguous(copy.data(), copy.size());
+    row = copy;
+  }
+}
+
 // In-place softmax of n contiguous floats.
 inline void softmax_inplace(float* values, std::size_t n) {
-  softmax_row(Eigen::Map<Eigen::RowVectorXf>(values, static_cast<Eigen::Index>(n)));
+  detail::softmax_contiguous(values, static_cast<Eigen::Index>(n));
 }
 
 // In-place softmax of each row of `scores`.

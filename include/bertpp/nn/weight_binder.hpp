@@ -48,8 +48,8 @@ class WeightBinder {
     std::string list;
     for (std::size_t i = 0; i < missing_.size() && i < kListed; ++i) list += (i ? ", " : "") + missing_[i];
     if (missing_.size() > kListed) list += ", ... and " + std::to_string(missing_.size() - kListed) + " more";
-    throw LoadError(source_ + ": " + std::to_string(missing_.size()) +
-                    " tensor(s) missing from the checkpoint: " + list);
+    detail::throw_error<LoadError>({source_, ": ", std::to_string(missing_.size()),
+                                    " tensor(s) missing from the checkpoint: ", list});
   }
 
  private:
@@ -67,9 +67,9 @@ class WeightBinder {
     }
     const TensorInfo& info = *store_->find(stored);
     if (info.shape != shape)
-      throw LoadError(store_->file_of(stored) + ": tensor '" + stored + "' has shape " +
-                      detail::shape_string(info.shape) + ", expected " +
-                      detail::shape_string(shape) + " from the model config");
+      detail::throw_error<LoadError>({store_->file_of(stored), ": tensor '", stored, "' has shape ",
+                                      detail::shape_string(info.shape), ", expected ",
+                                      detail::shape_string(shape), " from the model config"});
     FloatTensor tensor = store_->floats(stored);
     Parameter parameter;
     parameter.data = tensor.data;

@@ -48,7 +48,8 @@ class AnyPipeline {
   template <typename P>
   const P& as() const {
     if (const P* p = get<P>()) return *p;
-    throw ArgumentError("this is a '" + task_ + "' pipeline, not the requested type");
+    detail::throw_error<ArgumentError>(
+        {"this is a '", task_, "' pipeline, not the requested type"});
   }
 
  private:

@@ -92,8 +92,9 @@ class CrossEncoderPipeline : public Pipeline {
   std::vector<RankedPassage> rank(const std::string& query, const std::vector<std::string>& passages,
                                   const CrossEncoderOptions& options = {}) const {
     if (num_labels() != 1)
-      throw ArgumentError("cross-encoder rank: the model has " + std::to_string(num_labels()) +
-                          " labels; ranking needs a model with one (a relevance score)");
+      detail::throw_error<ArgumentError>(
+          {"cross-encoder rank: the model has ", std::to_string(num_labels()),
+           " labels; ranking needs a model with one (a relevance score)"});
     std::vector<std::pair<std::string, std::string>> pairs;
     pairs.reserve(passages.size());
     for (const std::string& passage : passages) pairs.emplace_back(query, passage);
@@ -127,8 +128,8 @@ class CrossEncoderPipeline : public Pipeline {
     if (reader.has("activation") && !args.at("activation").is_null()) {
       const std::string name = reader.as<std::string>(args.at("activation"), "activation");
       if (name != "sigmoid" && name != "none" && name != "identity")
-        throw ArgumentError("cross-encoder: activation must be sigmoid, none or identity, got '" +
-                            name + "'");
+        detail::throw_error<ArgumentError>(
+            {"cross-encoder: activation must be sigmoid, none or identity, got '", name, "'"});
       options.apply_activation = name == "sigmoid";
     }
     if (reader.has("query")) {
@@ -147,8 +148,10 @@ class CrossEncoderPipeline : public Pipeline {
     std::vector<std::pair<std::string, std::string>> pairs;
     for (const nlohmann::json& item : single ? nlohmann::json::array({inputs}) : inputs) {
       if (!item.is_array() || item.size() != 2 || !item[0].is_string() || !item[1].is_string())
-        throw ArgumentError("cross-encoder: 'inputs' must be a [text, text] pair or a list of "
-                            "them, got " + item.dump().substr(0, 80));
+        detail::throw_error<ArgumentError>(
+            {"cross-encoder: 'inputs' must be a [text, text] pair or a list of "
+             "them, got ",
+             item.dump().substr(0, 80)});
       pairs.emplace_back(item[0].get<std::string>(), item[1].get<std::string>());
     }
     nlohmann::json out = nlohmann::json::array();
@@ -167,10 +170,12 @@ class CrossEncoderPipeline : public Pipeline {
  private:
   void require_head(const std::string& where) const {
     if (!model().has_head(HeadKind::SequenceClassification))
-      throw ConfigError(where + ": a cross-encoder needs a sequence-classification model "
-                        "(…ForSequenceClassification), got " +
-                        (model().config().architecture().empty() ? std::string("a bare encoder")
-                                                                 : model().config().architecture()));
+      detail::throw_error<ConfigError>(
+          {where,
+           ": a cross-encoder needs a sequence-classification model "
+           "(…ForSequenceClassification), got ",
+           (model().config().architecture().empty() ? std::string("a bare encoder")
+                                                    : model().config().architecture())});
   }
 
   // CrossEncoder's collate: both texts stripped, the pair truncated

@@ -47,8 +47,9 @@ BERTPP_API std::string canonical_task(const std::string& task) {
     if (task == known) return task;
   std::string list;
   for (const std::string& known : pipeline_tasks()) list += (list.empty() ? "" : ", ") + known;
-  throw ArgumentError("unknown pipeline task '" + task + "'; known: " + list +
-                      " (aliases: sentiment-analysis, ner, sentence-similarity, rerank, translation_xx_to_yy)");
+  detail::throw_error<ArgumentError>(
+      {"unknown pipeline task '", task, "'; known: ", list,
+       " (aliases: sentiment-analysis, ner, sentence-similarity, rerank, translation_xx_to_yy)"});
 }
 
 BERTPP_API std::string infer_task(const std::string& model_folder) {
@@ -76,9 +77,9 @@ inline void require_head(const AutoModel& model, HeadKind kind, const std::strin
   if (model.has_head(kind))
     return;
   const std::string architecture = model.config().architecture();
-  throw ConfigError(folder + ": task '" + task + "' needs a " + head_kind_name(kind) +
-                    " head, but the model (" + (architecture.empty() ? "no architectures" : architecture) +
-                    ") has none");
+  detail::throw_error<ConfigError>(
+      {folder, ": task '", task, "' needs a ", head_kind_name(kind), " head, but the model (",
+       (architecture.empty() ? "no architectures" : architecture), ") has none"});
 }
 
 }  // namespace detail
@@ -123,7 +124,7 @@ BERTPP_API AnyPipeline pipeline(const std::string& task, const std::string& mode
     detail::require_head(*model, HeadKind::TokenClassification, name, model_folder);
     return AnyPipeline(name, TokenClassificationPipeline(tokenizer, model));
   }
-  throw ArgumentError("pipeline task '" + name + "' is not available in this build");
+  detail::throw_error<ArgumentError>({"pipeline task '", name, "' is not available in this build"});
 }
 
 BERTPP_API AnyPipeline pipeline(const std::string& model_folder, const LoadOptions& options) {

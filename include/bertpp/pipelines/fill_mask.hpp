@@ -65,8 +65,9 @@ inline std::vector<std::pair<std::int32_t, float>> top_tokens(float* logits, std
   std::vector<float> restricted;
   for (std::int32_t id : targets) {
     if (id < 0 || static_cast<std::size_t>(id) >= vocab)
-      throw ArgumentError("fill-mask: target token id " + std::to_string(id) +
-                          " is outside the model's vocabulary of " + std::to_string(vocab));
+      detail::throw_error<ArgumentError>({"fill-mask: target token id ", std::to_string(id),
+                                          " is outside the model's vocabulary of ",
+                                          std::to_string(vocab)});
     restricted.push_back(logits[id]);
   }
   const float* scores = targets.empty() ? logits : restricted.data();
@@ -93,8 +94,9 @@ class FillMaskPipeline : public Pipeline {
     std::vector<Encoding> encodings = tokenizer().encode_batch(texts);
     for (std::size_t i = 0; i < encodings.size(); ++i)
       if (detail::mask_positions(encodings[i], tokenizer().mask_id()).empty())
-        throw ArgumentError("fill-mask: no mask_token (" + tokenizer().id_to_token(tokenizer().mask_id()) +
-                            ") found in input " + std::to_string(i) + ": \"" + texts[i] + "\"");
+        detail::throw_error<ArgumentError>(
+            {"fill-mask: no mask_token (", tokenizer().id_to_token(tokenizer().mask_id()),
+             ") found in input ", std::to_string(i), ": \"", texts[i], "\""});
     std::vector<FillMaskResult> results(texts.size());
     for_each_batch(encodings, options.batch,
                    [&](const std::vector<std::size_t>& indices, const ModelInput& batch) {

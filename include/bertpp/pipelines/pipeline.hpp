@@ -3,6 +3,7 @@
 // post-processing; the task headers add the post-processing.
 #pragma once
 
+#include "bertpp/detail/stable_order.hpp"
 #include "bertpp/models/auto_model.hpp"
 #include "bertpp/tokenizer/tokenizer.hpp"
 
@@ -11,6 +12,7 @@
 #include <memory>
 #include <numeric>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -61,23 +63,34 @@ class Pipeline {
   template <typename Fn>
   void for_each_batch(const std::vector<Encoding>& encodings, const BatchOptions& options,
                       Fn&& fn) const {
-    std::vector<std::size_t> order(encodings.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-      return encodings[a].size() > encodings[b].size();
-    });
+    // The loop is one function for every pipeline; only this call differs.
+    using F = std::remove_reference_t<Fn>;
+    batch_loop(encodings, options, const_cast<void*>(static_cast<const void*>(std::addressof(fn))),
+               [](void* f, const std::vector<std::size_t>& indices, const ModelInput& input) {
+                 (*static_cast<F*>(f))(indices, input);
+               });
+  }
+
+ private:
+  using BatchCall = void (*)(void*, const std::vector<std::size_t>&, const ModelInput&);
+
+  void batch_loop(const std::vector<Encoding>& encodings, const BatchOptions& options, void* fn,
+                  BatchCall call) const {
+    std::vector<std::size_t> lengths;
+    lengths.reserve(encodings.size());
+    for (const Encoding& e : encodings) lengths.push_back(e.size());
+    const std::vector<std::size_t> order = detail::stable_order(lengths, /*descending=*/true);
     const std::size_t step = std::max<std::size_t>(options.batch_size, 1);
-    std::vector<Encoding> batch;
+    std::vector<const Encoding*> batch;
     for (std::size_t first = 0; first < order.size(); first += step) {
       const std::size_t last = std::min(order.size(), first + step);
       std::vector<std::size_t> indices(order.begin() + first, order.begin() + last);
       batch.clear();
-      for (std::size_t i : indices) batch.push_back(encodings[i]);
-      fn(indices, ModelInput::from_encodings(batch, tokenizer_->pad_id()));
+      for (std::size_t i : indices) batch.push_back(&encodings[i]);
+      call(fn, indices, ModelInput::from_encodings(batch, tokenizer_->pad_id()));
     }
   }
 
- private:
   std::shared_ptr<const Tokenizer> tokenizer_;
   std::shared_ptr<const AutoModel> model_;
 };

@@ -189,9 +189,10 @@ class QuestionAnsweringPipeline : public Pipeline {
     // claim a longer model_max_length than the model has); an explicit one
     // that the model cannot take is refused.
     if (options.max_seq_len && *options.max_seq_len > model_positions())
-      throw ArgumentError("question answering: max_seq_len " + std::to_string(*options.max_seq_len) +
-                          " is longer than the model's " + std::to_string(model_positions()) +
-                          " positions (max_position_embeddings in config.json, less any padding offset)");
+      detail::throw_error<ArgumentError>(
+          {"question answering: max_seq_len ", std::to_string(*options.max_seq_len),
+           " is longer than the model's ", std::to_string(model_positions()),
+           " positions (max_position_embeddings in config.json, less any padding offset)"});
     const std::size_t max_seq_len =
         options.max_seq_len ? *options.max_seq_len
                             : std::min({tokenizer().options().model_max_length, std::size_t{384},
@@ -199,8 +200,9 @@ class QuestionAnsweringPipeline : public Pipeline {
     const std::size_t doc_stride =
         options.doc_stride ? *options.doc_stride : std::min<std::size_t>(max_seq_len / 2, 128);
     if (doc_stride > max_seq_len)
-      throw ArgumentError("question answering: doc_stride (" + std::to_string(doc_stride) +
-                          ") is larger than max_seq_len (" + std::to_string(max_seq_len) + ")");
+      detail::throw_error<ArgumentError>(
+          {"question answering: doc_stride (", std::to_string(doc_stride),
+           ") is larger than max_seq_len (", std::to_string(max_seq_len), ")"});
     EncodeOptions encode;
     encode.add_special_tokens = true;
     encode.truncation = TruncationOptions{max_seq_len, TruncationStrategy::OnlySecond, doc_stride};
@@ -248,9 +250,9 @@ class QuestionAnsweringPipeline : public Pipeline {
       for (std::size_t i = 0; i < questions.size(); ++i)
         inputs.push_back({questions[i], contexts[i]});
     } else {
-      throw ArgumentError("question-answering: " + std::to_string(questions.size()) +
-                          " question(s) for " + std::to_string(contexts.size()) +
-                          " context(s); give one context, or one per question");
+      detail::throw_error<ArgumentError>({"question-answering: ", std::to_string(questions.size()),
+                                          " question(s) for ", std::to_string(contexts.size()),
+                                          " context(s); give one context, or one per question"});
     }
     return inputs;
   }

@@ -42,7 +42,8 @@ struct SentenceTransformerConfig {
     const std::string modules_path = dir + "/modules.json";
     if (exists(modules_path)) {
       const nlohmann::json modules = detail::read_json_file<ConfigError>(modules_path);
-      if (!modules.is_array()) throw ConfigError(modules_path + ": expected a list of modules");
+      if (!modules.is_array())
+        detail::throw_error<ConfigError>({modules_path, ": expected a list of modules"});
       bool has_pooling = false;
       for (const nlohmann::json& module : modules) {
         const std::string type = detail::json_required<std::string>(module, "type", modules_path);
@@ -56,11 +57,12 @@ struct SentenceTransformerConfig {
         } else if (kind == "Normalize") {
           config.normalize = true;
         } else {
-          throw ConfigError(modules_path + ": module type '" + type +
-                            "' is not supported (supported: Transformer, Pooling, Normalize)");
+          detail::throw_error<ConfigError>(
+              {modules_path, ": module type '", type,
+               "' is not supported (supported: Transformer, Pooling, Normalize)"});
         }
       }
-      if (!has_pooling) throw ConfigError(modules_path + ": no Pooling module");
+      if (!has_pooling) detail::throw_error<ConfigError>({modules_path, ": no Pooling module"});
     }
     config.read_transformer_settings(config.transformer_folder(dir));
     return config;
@@ -199,10 +201,10 @@ class SentenceEmbeddingPipeline : public Pipeline {
     const std::size_t room = max_seq_length() - std::min(max_seq_length(),
                                                          tokenizer().num_special_tokens_to_add(false));
     if (window_stride >= room)
-      throw ArgumentError("sentence embeddings: window_stride " + std::to_string(window_stride) +
-                          " must be smaller than the " + std::to_string(room) +
-                          " word pieces a window of max_seq_length " +
-                          std::to_string(max_seq_length()) + " holds");
+      detail::throw_error<ArgumentError>(
+          {"sentence embeddings: window_stride ", std::to_string(window_stride),
+           " must be smaller than the ", std::to_string(room),
+           " word pieces a window of max_seq_length ", std::to_string(max_seq_length()), " holds"});
     EncodeOptions windows_options = truncation_options(window_stride);
     windows_options.return_overflowing_tokens = true;  // the windows after the first
     std::vector<Encoding> firsts = tokenizer().encode_batch(prepare(sentences), windows_options);
@@ -234,8 +236,8 @@ class SentenceEmbeddingPipeline : public Pipeline {
     if (long_text == "windows") {
       options.long_text = LongTextStrategy::Windows;
     } else if (long_text != "truncate") {
-      throw ArgumentError("sentence-embeddings: long_text must be truncate or windows, got '" +
-                          long_text + "'");
+      detail::throw_error<ArgumentError>(
+          {"sentence-embeddings: long_text must be truncate or windows, got '", long_text, "'"});
     }
     options.window_stride = reader.count("window_stride", options.window_stride);
     options.batch.batch_size = reader.count("batch_size", options.batch.batch_size);
@@ -256,15 +258,17 @@ class SentenceEmbeddingPipeline : public Pipeline {
     const auto hidden = static_cast<std::size_t>(model().config().hidden_size);
     if (config_.pooling.word_embedding_dimension != 0 &&
         config_.pooling.word_embedding_dimension != hidden)
-      throw ConfigError("pooling config: word_embedding_dimension " +
-                        std::to_string(config_.pooling.word_embedding_dimension) +
-                        " does not match the model's hidden size " + std::to_string(hidden));
+      detail::throw_error<ConfigError>({"pooling config: word_embedding_dimension ",
+                                        std::to_string(config_.pooling.word_embedding_dimension),
+                                        " does not match the model's hidden size ",
+                                        std::to_string(hidden)});
     const auto positions = static_cast<std::size_t>(model().config().max_sequence_length());
     if (!config_.max_seq_length)
       config_.max_seq_length = std::min(positions, tokenizer().options().model_max_length);
     if (*config_.max_seq_length < 2)
-      throw ConfigError("sentence_bert_config.json: max_seq_length " +
-                        std::to_string(*config_.max_seq_length) + " leaves no room for text");
+      detail::throw_error<ConfigError>({"sentence_bert_config.json: max_seq_length ",
+                                        std::to_string(*config_.max_seq_length),
+                                        " leaves no room for text"});
   }
 
   // Stripped, and lowercased when the model says so.

@@ -23,8 +23,9 @@ namespace bertpp {
 // Cosine similarity of every row of `a` with every row of `b`: [a.rows, b.rows].
 inline Matrix cos_sim(const Matrix& a, const Matrix& b) {
   if (a.cols() != b.cols())
-    throw ArgumentError("cos_sim: embedding sizes differ (" + std::to_string(a.cols()) + " vs " +
-                        std::to_string(b.cols()) + ")");
+    detail::throw_error<ArgumentError>({"cos_sim: embedding sizes differ (",
+                                        std::to_string(a.cols()), " vs ", std::to_string(b.cols()),
+                                        ")"});
   Matrix na = a, nb = b;
   detail::normalize_rows(na);
   detail::normalize_rows(nb);
@@ -34,8 +35,9 @@ inline Matrix cos_sim(const Matrix& a, const Matrix& b) {
 // Dot product of every row of `a` with every row of `b` (for normalized embeddings).
 inline Matrix dot_score(const Matrix& a, const Matrix& b) {
   if (a.cols() != b.cols())
-    throw ArgumentError("dot_score: embedding sizes differ (" + std::to_string(a.cols()) + " vs " +
-                        std::to_string(b.cols()) + ")");
+    detail::throw_error<ArgumentError>({"dot_score: embedding sizes differ (",
+                                        std::to_string(a.cols()), " vs ", std::to_string(b.cols()),
+                                        ")"});
   return a * b.transpose();
 }
 

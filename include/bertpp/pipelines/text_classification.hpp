@@ -147,9 +147,10 @@ class TextClassificationPipeline : public Pipeline {
                          item.at("text_pair").get<std::string>());
       return TextInput(item.at("text").get<std::string>());
     }
-    throw ArgumentError(
-        "text-classification: each input must be a string or {\"text\": ..., \"text_pair\": ...}, "
-        "got " + item.dump());
+    detail::throw_error<ArgumentError>(
+        {"text-classification: each input must be a string or {\"text\": ..., \"text_pair\": ...}, "
+         "got ",
+         item.dump()});
   }
 };
 

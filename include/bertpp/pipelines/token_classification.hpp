@@ -158,11 +158,11 @@ class TokenClassificationPipeline : public Pipeline {
     const std::size_t window = std::min(max_length, model_positions());
     const std::size_t special = tokenizer().num_special_tokens_to_add(false);
     if (window <= special || stride >= window - special)
-      throw ArgumentError("tokenizer stride set to " + std::to_string(stride) +
-                          ", which is greater than or equal to its effective max length of " +
-                          std::to_string(window > special ? window - special : 0) + " (= " +
-                          std::to_string(window) + " original max length - " +
-                          std::to_string(special) + " added special tokens)");
+      detail::throw_error<ArgumentError>(
+          {"tokenizer stride set to ", std::to_string(stride),
+           ", which is greater than or equal to its effective max length of ",
+           std::to_string(window > special ? window - special : 0), " (= ", std::to_string(window),
+           " original max length - ", std::to_string(special), " added special tokens)"});
     encode.truncation = TruncationOptions{window, TruncationStrategy::LongestFirst, stride};
     encode.return_overflowing_tokens = true;
     return encode;
@@ -177,9 +177,9 @@ class TokenClassificationPipeline : public Pipeline {
 
   static void check_labels(std::size_t logits, std::size_t labels) {
     if (logits != labels)
-      throw ArgumentError("token classification: the model gives " + std::to_string(logits) +
-                          " logits per token but config.json names " + std::to_string(labels) +
-                          " labels");
+      detail::throw_error<ArgumentError>(
+          {"token classification: the model gives ", std::to_string(logits),
+           " logits per token but config.json names ", std::to_string(labels), " labels"});
   }
 
   // Softmax per token, then HF's gather_pre_entities / aggregate / filter.

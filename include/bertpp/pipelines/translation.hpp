@@ -9,6 +9,7 @@
 //   // [{"translation_text": "Bonjour"}]
 #pragma once
 
+#include "bertpp/detail/stable_order.hpp"
 #include "bertpp/error.hpp"
 #include "bertpp/io/generation_config.hpp"
 #include "bertpp/models/generation.hpp"
@@ -71,18 +72,17 @@ class TranslationPipeline {
     std::vector<Encoding> encodings;
     encodings.reserve(texts.size());
     for (const std::string& text : texts) encodings.push_back(source_encoding(text, options.truncation));
-    std::vector<std::size_t> order(texts.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return encodings[a].size() > encodings[b].size(); });
+    std::vector<std::size_t> lengths;
+    for (const Encoding& e : encodings) lengths.push_back(e.size());
+    const std::vector<std::size_t> order = detail::stable_order(lengths, /*descending=*/true);
     MarianDecodeOptions decode;
     decode.skip_special_tokens = true;
     decode.clean_up_tokenization_spaces = options.clean_up_tokenization_spaces;
     const std::size_t step = std::max<std::size_t>(options.batch_size, 1);
     for (std::size_t first = 0; first < order.size(); first += step) {
       const std::size_t last = std::min(order.size(), first + step);
-      std::vector<Encoding> batch;
-      for (std::size_t i = first; i < last; ++i) batch.push_back(encodings[order[i]]);
+      std::vector<const Encoding*> batch;
+      for (std::size_t i = first; i < last; ++i) batch.push_back(&encodings[order[i]]);
       const GenerationOutput out = generate(*model_, ModelInput::from_encodings(batch, tokenizer_->pad_id()), config);
       for (std::size_t i = first; i < last; ++i)
         for (std::size_t r = 0; r < out.num_return_sequences; ++r)
@@ -122,7 +122,7 @@ class TranslationPipeline {
     for (auto it = args.begin(); it != args.end(); ++it) {
       if (generate_keys.count(it.key())) overrides[it.key()] = it.value();
       else if (!pipeline_keys.count(it.key()))
-        throw ArgumentError("translation: unknown argument '" + it.key() + "'");
+        detail::throw_error<ArgumentError>({"translation: unknown argument '", it.key(), "'"});
     }
     if (!args.contains("inputs")) throw ArgumentError("translation: missing 'inputs'");
     const nlohmann::json& inputs = args.at("inputs");
@@ -175,9 +175,9 @@ class TranslationPipeline {
                                                     static_cast<std::size_t>(model_->config().max_position_embeddings));
     if (e.size() <= limit) return e;
     if (!truncation)
-      throw ArgumentError("translation: the text has " + std::to_string(e.size()) +
-                          " tokens, more than the model's " + std::to_string(limit) +
-                          " (pass truncation=true to cut it)");
+      detail::throw_error<ArgumentError>({"translation: the text has ", std::to_string(e.size()),
+                                          " tokens, more than the model's ", std::to_string(limit),
+                                          " (pass truncation=true to cut it)"});
     // HF truncates the pieces and keeps the final </s>.
     const std::int32_t eos = e.ids.back();
     const std::string eos_token = e.tokens.back();

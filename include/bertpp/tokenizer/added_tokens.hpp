@@ -2,6 +2,7 @@
 // model sees it and kept whole, as HF's AddedVocabulary does.
 #pragma once
 
+#include "bertpp/detail/stable_order.hpp"
 #include "bertpp/detail/unicode.hpp"
 #include "bertpp/detail/utf8.hpp"
 
@@ -73,10 +74,9 @@ class AddedTokenMatcher {
       first_bytes_[static_cast<unsigned char>(patterns[i][0])] = true;
     }
     // Longest first, so the first hit at a position is the longest.
-    std::stable_sort(candidates_.begin(), candidates_.end(),
-                     [](const Candidate& a, const Candidate& b) {
-                       return a.pattern.size() > b.pattern.size();
-                     });
+    std::vector<std::size_t> lengths;
+    for (const Candidate& c : candidates_) lengths.push_back(c.pattern.size());
+    detail::apply_order(candidates_, detail::stable_order(lengths, /*descending=*/true));
   }
 
   bool empty() const { return candidates_.empty(); }

@@ -154,15 +154,20 @@ class Bpe {
       joined = m.first + m.second;
       const std::int32_t id = vocab_.find(joined);
       if (left < 0 || right < 0 || id < 0)
-        throw LoadError(source + ": merge " + std::to_string(rank + 1) + " ('" + m.first + " " + m.second +
-                        "') uses a token that is not in the vocabulary ('" +
-                        (left < 0 ? m.first : right < 0 ? m.second : joined) + "')");
+        detail::throw_error<LoadError>({source, ": merge ", std::to_string(rank + 1), " ('",
+                                        m.first, " ", m.second,
+                                        "') uses a token that is not in the vocabulary ('",
+                                        (left < 0    ? m.first
+                                         : right < 0 ? m.second
+                                                     : joined),
+                                        "')"});
       merges_.insert(left, right, {static_cast<std::uint32_t>(rank), id});
     }
     if (!unk_token_.empty()) {
       unk_id_ = vocab_.find(unk_token_);
       if (unk_id_ < 0)
-        throw LoadError(source + ": the unknown token '" + unk_token_ + "' is not in the vocabulary");
+        detail::throw_error<LoadError>(
+            {source, ": the unknown token '", unk_token_, "' is not in the vocabulary"});
     }
     // Characters below U+0800 (every byte-level character) by direct lookup.
     small_chars_.assign(0x800, -1);

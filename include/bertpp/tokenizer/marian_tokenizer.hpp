@@ -55,7 +55,8 @@ class MarianTokenizer {
     const std::string map_path = base + "special_tokens_map.json";
     if (std::ifstream(map_path).good()) read_config(s, detail::read_json_file<LoadError>(map_path), map_path);
     if (s.separate_vocabs)
-      throw LoadError(config_path + ": separate_vocabs (a target_vocab.json) is not supported");
+      detail::throw_error<LoadError>(
+          {config_path, ": separate_vocabs (a target_vocab.json) is not supported"});
     s.unk_id = require_token(s, s.unk_token, "unk_token");
     s.eos_id = require_token(s, s.eos_token, "eos_token");
     s.pad_id = require_token(s, s.pad_token, "pad_token");
@@ -162,22 +163,26 @@ class MarianTokenizer {
   MarianTokenizer() = default;
 
   static std::unique_ptr<sentencepiece::SentencePieceProcessor> load_spm(const std::string& path) {
-    if (!std::ifstream(path).good()) throw LoadError(path + ": cannot open SentencePiece model");
+    if (!std::ifstream(path).good())
+      detail::throw_error<LoadError>({path, ": cannot open SentencePiece model"});
     auto processor = std::make_unique<sentencepiece::SentencePieceProcessor>();
     const auto status = processor->Load(path);
     if (!status.ok())
-      throw LoadError(path + ": not a SentencePiece model (" + status.ToString() + ")");
+      detail::throw_error<LoadError>(
+          {path, ": not a SentencePiece model (", status.ToString(), ")"});
     return processor;
   }
 
   static void read_vocab(State& s, const std::string& path) {
     const nlohmann::json vocab = detail::read_json_file<LoadError>(path);
     if (!vocab.is_object() || vocab.empty())
-      throw LoadError(path + ": expected a non-empty JSON object mapping pieces to ids");
+      detail::throw_error<LoadError>(
+          {path, ": expected a non-empty JSON object mapping pieces to ids"});
     s.piece_to_id.reserve(vocab.size());
     for (auto it = vocab.begin(); it != vocab.end(); ++it) {
       const auto id = detail::json_integer<std::int32_t, LoadError>(it.value(), it.key().c_str(), path);
-      if (id < 0) throw LoadError(path + ": piece '" + it.key() + "' has a negative id");
+      if (id < 0)
+        detail::throw_error<LoadError>({path, ": piece '", it.key(), "' has a negative id"});
       s.piece_to_id[it.key()] = id;
       s.id_to_piece[id] = it.key();  // HF's decoder dict: a later duplicate id wins
     }
@@ -191,11 +196,12 @@ class MarianTokenizer {
     if (it->is_string()) return it->get<std::string>();
     if (it->is_object() && it->contains("content") && it->at("content").is_string())
       return it->at("content").get<std::string>();
-    throw LoadError(path + ": field '" + key + "' must be a string or an object with 'content'");
+    detail::throw_error<LoadError>(
+        {path, ": field '", key, "' must be a string or an object with 'content'"});
   }
 
   static void read_config(State& s, const nlohmann::json& config, const std::string& path) {
-    if (!config.is_object()) throw LoadError(path + ": expected a JSON object");
+    if (!config.is_object()) detail::throw_error<LoadError>({path, ": expected a JSON object"});
     if (auto v = token_name(config, "unk_token", path)) s.unk_token = *v;
     if (auto v = token_name(config, "eos_token", path)) s.eos_token = *v;
     if (auto v = token_name(config, "pad_token", path)) s.pad_token = *v;
@@ -215,7 +221,8 @@ class MarianTokenizer {
   static std::int32_t require_token(const State& s, const std::string& token, const char* what) {
     auto it = s.piece_to_id.find(token);
     if (it == s.piece_to_id.end())
-      throw LoadError(s.vocab_path + ": " + what + " '" + token + "' is not in the vocabulary");
+      detail::throw_error<LoadError>(
+          {s.vocab_path, ": ", what, " '", token, "' is not in the vocabulary"});
     return it->second;
   }
 
@@ -319,7 +326,9 @@ class MarianTokenizer {
     }
     std::vector<std::string> spm_pieces;
     const auto status = spm.Encode(rest, &spm_pieces);
-    if (!status.ok()) throw TokenizerError("SentencePiece could not encode the text: " + status.ToString());
+    if (!status.ok())
+      detail::throw_error<TokenizerError>(
+          {"SentencePiece could not encode the text: ", status.ToString()});
     for (std::string& piece : spm_pieces) pieces.push_back(std::move(piece));
     return pieces;
   }
@@ -361,7 +370,8 @@ class MarianTokenizer {
     if (run.empty()) return "";
     std::string text;
     const auto status = state_->target->Decode(run, &text);
-    if (!status.ok()) throw TokenizerError("SentencePiece could not decode: " + status.ToString());
+    if (!status.ok())
+      detail::throw_error<TokenizerError>({"SentencePiece could not decode: ", status.ToString()});
     return text;
   }
 

@@ -44,8 +44,9 @@ class TemplateProcessing {
     for (const auto* t : {&single_, &pair_})
       for (const TemplatePiece& p : *t)
         if (!p.is_sequence && !specials_.count(p.special))
-          throw TokenizerError("post_processor template uses special token '" + p.special +
-                               "' which is not defined in its special_tokens");
+          detail::throw_error<TokenizerError>({"post_processor template uses special token '",
+                                               p.special,
+                                               "' which is not defined in its special_tokens"});
   }
 
   // BERT's template: [CLS] $A [SEP] / [CLS] $A [SEP] $B:1 [SEP]:1.

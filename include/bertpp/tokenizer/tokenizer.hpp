@@ -131,8 +131,9 @@ class Tokenizer {
     auto added = added_by_id_.find(id);
     if (added != added_by_id_.end()) return added_[added->second].content;
     if (id < 0 || static_cast<std::size_t>(id) >= model_.size())
-      throw ArgumentError("id_to_token: id " + std::to_string(id) + " is outside the vocabulary (0.." +
-                          std::to_string(vocab_size() - 1) + ")");
+      detail::throw_error<ArgumentError>({"id_to_token: id ", std::to_string(id),
+                                          " is outside the vocabulary (0..",
+                                          std::to_string(vocab_size() - 1), ")"});
     return model_.id_to_token(id);
   }
 
@@ -210,15 +211,16 @@ class Tokenizer {
                                      bool add_special, bool overflowing) const {
     const std::size_t n_added = add_special ? post_.added_tokens(b != nullptr) : 0;
     if (t.max_length < n_added)
-      throw TokenizerError("truncation max_length " + std::to_string(t.max_length) + " is smaller than the " +
-                           std::to_string(n_added) + " special tokens the tokenizer adds");
+      detail::throw_error<TokenizerError>({"truncation max_length ", std::to_string(t.max_length),
+                                           " is smaller than the ", std::to_string(n_added),
+                                           " special tokens the tokenizer adds"});
     const std::size_t single_added = add_special ? post_.added_tokens(false) : 0;
     if (t.max_length - single_added < t.stride)
-      throw TokenizerError("truncation stride " + std::to_string(t.stride) +
-                           " is greater than its effective max length " +
-                           std::to_string(t.max_length - single_added) + " (max_length " +
-                           std::to_string(t.max_length) + " minus " + std::to_string(single_added) +
-                           " special tokens)");
+      detail::throw_error<TokenizerError>({"truncation stride ", std::to_string(t.stride),
+                                           " is greater than its effective max length ",
+                                           std::to_string(t.max_length - single_added),
+                                           " (max_length ", std::to_string(t.max_length), " minus ",
+                                           std::to_string(single_added), " special tokens)"});
     return plan_truncation(a, b, t.max_length - n_added, t.strategy, t.stride, overflowing);
   }
 
@@ -261,7 +263,8 @@ class Tokenizer {
   Encoding encode_sequence(std::string_view text, const char* what) const {
     const std::size_t bad = detail::utf8_invalid_position(text);
     if (bad != std::string_view::npos)
-      throw TokenizerError(std::string("invalid UTF-8 in the ") + what + " at byte " + std::to_string(bad));
+      detail::throw_error<TokenizerError>(
+          {std::string("invalid UTF-8 in the "), what, " at byte ", std::to_string(bad)});
     Scratch& s = scratch();
     // The buffers grow with the text: after a huge one, give them back rather
     // than keep them for the thread's lifetime.

@@ -53,9 +53,9 @@ inline std::vector<TokenWindow> truncation_windows(std::size_t len, std::size_t 
     return {TokenWindow{0, 0}, TokenWindow{0, len}};
   }
   if (stride >= max_len)
-    throw TokenizerError("truncation: stride " + std::to_string(stride) +
-                         " must be smaller than the length left for the sequence (" +
-                         std::to_string(max_len) + " tokens)");
+    detail::throw_error<TokenizerError>({"truncation: stride ", std::to_string(stride),
+                                         " must be smaller than the length left for the sequence (",
+                                         std::to_string(max_len), " tokens)"});
   std::vector<TokenWindow> windows{TokenWindow{0, max_len}};
   if (!overflowing) return windows;
   const std::size_t step = max_len - stride;
@@ -109,10 +109,11 @@ inline TruncationPlan plan_truncation(std::size_t first, const std::size_t* seco
     throw TokenizerError("truncation only_second needs a text pair, but only one text was given");
   const std::size_t target = cut_first ? first : *second;
   if (target <= to_remove)
-    throw TokenizerError(std::string("truncation ") + (cut_first ? "only_first" : "only_second") +
-                         ": the " + (cut_first ? "first" : "second") + " sequence has " +
-                         std::to_string(target) + " tokens but " + std::to_string(to_remove) +
-                         " must be removed to fit max_length (the other sequence alone is too long)");
+    detail::throw_error<TokenizerError>(
+        {std::string("truncation "), (cut_first ? "only_first" : "only_second"), ": the ",
+         (cut_first ? "first" : "second"), " sequence has ", std::to_string(target), " tokens but ",
+         std::to_string(to_remove),
+         " must be removed to fit max_length (the other sequence alone is too long)"});
   (cut_first ? plan.first : plan.second) =
       truncation_windows(target, target - to_remove, stride, overflowing);
   return plan;

@@ -43,8 +43,8 @@ class WordPiece {
     }
     unk_id_ = word_start_.find(unk_token_);
     if (unk_id_ < 0)
-      throw LoadError("WordPiece vocabulary: the unknown token '" + unk_token_ +
-                      "' is not in the vocabulary");
+      detail::throw_error<LoadError>(
+          {"WordPiece vocabulary: the unknown token '", unk_token_, "' is not in the vocabulary"});
   }
 
   // Reads vocab.txt: one token per line, id = line number; trailing
@@ -62,10 +62,10 @@ class WordPiece {
       tokens.emplace_back(text, pos, end - pos);
       pos = nl + 1;
     }
-    if (tokens.empty()) throw LoadError(path + ": vocabulary file is empty");
+    if (tokens.empty()) detail::throw_error<LoadError>({path, ": vocabulary file is empty"});
     if (detail::utf8_invalid_position(text) != std::string_view::npos)
-      throw LoadError(path + ": vocabulary is not valid UTF-8 (byte " +
-                      std::to_string(detail::utf8_invalid_position(text)) + ")");
+      detail::throw_error<LoadError>({path, ": vocabulary is not valid UTF-8 (byte ",
+                                      std::to_string(detail::utf8_invalid_position(text)), ")"});
     return tokens;
   }
 

@@ -25,7 +25,8 @@ inline ClassificationFunction parse_classification_function(const std::string& n
   if (lower == "softmax") return ClassificationFunction::Softmax;
   if (lower == "sigmoid") return ClassificationFunction::Sigmoid;
   if (lower == "none") return ClassificationFunction::None;
-  throw ArgumentError("function_to_apply: expected softmax, sigmoid or none, got '" + name + "'");
+  detail::throw_error<ArgumentError>(
+      {"function_to_apply: expected softmax, sigmoid or none, got '", name, "'"});
 }
 
 // One label with its score, as HF's {"label": ..., "score": ...}.

@@ -30,7 +30,8 @@ class JsonArgs {
  public:
   JsonArgs(const nlohmann::json& args, std::string task) : args_(args), task_(std::move(task)) {
     if (!args_.is_object())
-      throw ArgumentError(task_ + ": arguments must be a JSON object, got " + args_.type_name());
+      detail::throw_error<ArgumentError>(
+          {task_, ": arguments must be a JSON object, got ", args_.type_name()});
   }
 
   // True when the key is present (even as null: HF treats top_k=None as given).
@@ -41,7 +42,8 @@ class JsonArgs {
 
   // The value at key; throws when absent.
   const nlohmann::json& required(const char* key) {
-    if (!has(key)) throw ArgumentError(task_ + ": missing argument '" + std::string(key) + "'");
+    if (!has(key))
+      detail::throw_error<ArgumentError>({task_, ": missing argument '", std::string(key), "'"});
     return args_.at(key);
   }
 
@@ -61,8 +63,8 @@ class JsonArgs {
     try {
       return value.get<T>();
     } catch (const nlohmann::json::exception&) {
-      throw ArgumentError(task_ + ": argument '" + key + "' has the wrong type (" +
-                          value.type_name() + ")");
+      detail::throw_error<ArgumentError>(
+          {task_, ": argument '", key, "' has the wrong type (", value.type_name(), ")"});
     }
   }
 
@@ -123,8 +125,8 @@ class JsonArgs {
     if (!has(key) || args_.at(key).is_null()) return fallback;
     const nlohmann::json& value = args_.at(key);
     if (!value.is_array())
-      throw ArgumentError(task_ + ": argument '" + key + "' must be a list of integers, got " +
-                          value.type_name());
+      detail::throw_error<ArgumentError>(
+          {task_, ": argument '", key, "' must be a list of integers, got ", value.type_name()});
     std::vector<int> out;
     for (const nlohmann::json& item : value)
       out.push_back(static_cast<int>(to_integer(item, key, -kMaxIntegerSigned, kMaxIntegerSigned)));
@@ -141,7 +143,7 @@ class JsonArgs {
   void reject_unknown() const {
     for (auto it = args_.begin(); it != args_.end(); ++it)
       if (!used_.count(it.key()))
-        throw ArgumentError(task_ + ": unknown argument '" + it.key() + "'");
+        detail::throw_error<ArgumentError>({task_, ": unknown argument '", it.key(), "'"});
   }
 
   const std::string& task() const { return task_; }

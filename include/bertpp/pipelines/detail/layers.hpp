@@ -23,11 +23,10 @@ inline std::vector<std::size_t> resolve_layers(const std::vector<int>& layers, s
   for (int layer : layers) {
     const long long index = layer < 0 ? static_cast<long long>(count) + layer : layer;
     if (index < 0 || index >= static_cast<long long>(count))
-      throw ArgumentError("feature-extraction: layer " + std::to_string(layer) +
-                          " is out of range; the model has " + std::to_string(count) +
-                          " hidden states (embeddings + layers), valid: " +
-                          std::to_string(-static_cast<long long>(count)) + ".." +
-                          std::to_string(count - 1));
+      detail::throw_error<ArgumentError>(
+          {"feature-extraction: layer ", std::to_string(layer), " is out of range; the model has ",
+           std::to_string(count), " hidden states (embeddings + layers), valid: ",
+           std::to_string(-static_cast<long long>(count)), "..", std::to_string(count - 1)});
     out.push_back(static_cast<std::size_t>(index));
   }
   return out;
@@ -53,7 +52,8 @@ inline LayerCombine parse_layer_combine(const std::string& name) {
   if (name == "concat") return LayerCombine::Concat;
   if (name == "sum") return LayerCombine::Sum;
   if (name == "mean") return LayerCombine::Mean;
-  throw ArgumentError("feature-extraction: combine must be concat, sum or mean, got '" + name + "'");
+  detail::throw_error<ArgumentError>(
+      {"feature-extraction: combine must be concat, sum or mean, got '", name, "'"});
 }
 
 }  // namespace detail

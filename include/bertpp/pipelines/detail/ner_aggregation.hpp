@@ -4,6 +4,7 @@
 // spans (simple B-/I- grouping), then filtered by ignore_labels.
 #pragma once
 
+#include "bertpp/detail/stable_order.hpp"
 #include "bertpp/error.hpp"
 #include "bertpp/tokenizer/encoding.hpp"
 
@@ -33,8 +34,9 @@ inline AggregationStrategy parse_aggregation_strategy(std::string_view name) {
   if (lower == "first") return AggregationStrategy::First;
   if (lower == "average") return AggregationStrategy::Average;
   if (lower == "max") return AggregationStrategy::Max;
-  throw ArgumentError("aggregation_strategy: expected none, simple, first, average or max, got '" +
-                      std::string(name) + "'");
+  detail::throw_error<ArgumentError>(
+      {"aggregation_strategy: expected none, simple, first, average or max, got '",
+       std::string(name), "'"});
 }
 
 // One result. Per-token results (strategy None) carry the token `index` and
@@ -125,9 +127,9 @@ inline std::size_t argmax(const float* v, std::size_t n) {
 
 inline const std::string& ner_label(const std::vector<std::string>& id2label, std::size_t id) {
   if (id >= id2label.size())
-    throw ArgumentError("token classification: label id " + std::to_string(id) +
-                        " has no name in id2label (" + std::to_string(id2label.size()) +
-                        " labels)");
+    detail::throw_error<ArgumentError>({"token classification: label id ", std::to_string(id),
+                                        " has no name in id2label (",
+                                        std::to_string(id2label.size()), " labels)"});
   return id2label[id];
 }
 
@@ -272,10 +274,9 @@ inline std::vector<TokenClassificationEntity> ner_aggregate(
 inline std::vector<TokenClassificationEntity> ner_resolve_overlaps(
     std::vector<TokenClassificationEntity> entities) {
   if (entities.empty()) return entities;
-  std::stable_sort(entities.begin(), entities.end(),
-                   [](const TokenClassificationEntity& a, const TokenClassificationEntity& b) {
-                     return a.start < b.start;
-                   });
+  std::vector<std::size_t> starts;
+  for (const TokenClassificationEntity& e : entities) starts.push_back(e.start);
+  apply_order(entities, stable_order(starts));
   std::vector<TokenClassificationEntity> kept;
   std::size_t previous = 0;
   for (std::size_t i = 0; i < entities.size(); ++i) {

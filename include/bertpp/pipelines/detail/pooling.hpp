@@ -40,8 +40,8 @@ struct PoolingConfig {
     c.weightedmean_tokens = mode == "weightedmean";
     c.lasttoken = mode == "lasttoken";
     if (c.mode_count() == 0)
-      throw ConfigError("pooling_mode: expected mean, max, cls, weightedmean or lasttoken, got '" +
-                        mode + "'");
+      detail::throw_error<ConfigError>(
+          {"pooling_mode: expected mean, max, cls, weightedmean or lasttoken, got '", mode, "'"});
     return c;
   }
 
@@ -61,7 +61,8 @@ struct PoolingConfig {
           detail::json_field<bool>(j, "pooling_mode_weightedmean_tokens", false, path);
       c.lasttoken = detail::json_field<bool>(j, "pooling_mode_lasttoken", false, path);
     }
-    if (c.mode_count() == 0) throw ConfigError(path + ": no pooling_mode_* is enabled");
+    if (c.mode_count() == 0)
+      detail::throw_error<ConfigError>({path, ": no pooling_mode_* is enabled"});
     return c;
   }
 };

@@ -26,7 +26,8 @@ inline std::size_t decode_at(std::string_view text, std::size_t pos, utf8proc_in
   const utf8proc_ssize_t n =
       utf8proc_iterate(bytes, static_cast<utf8proc_ssize_t>(text.size() - pos), &cp);
   if (n <= 0)
-    throw TokenizerError("invalid UTF-8 at byte " + std::to_string(pos) + " of the input text");
+    detail::throw_error<TokenizerError>(
+        {"invalid UTF-8 at byte ", std::to_string(pos), " of the input text"});
   return static_cast<std::size_t>(n);
 }
 

@@ -4,6 +4,7 @@
 // "no answer" entry added, and the best top_k kept.
 #pragma once
 
+#include "bertpp/detail/stable_order.hpp"
 #include "bertpp/pipelines/detail/qa_spans.hpp"
 #include "bertpp/tokenizer/encoding.hpp"
 
@@ -90,9 +91,9 @@ inline std::vector<QuestionAnswer> qa_best_answers(std::vector<QuestionAnswer> a
                                                    bool add_null, double null_score,
                                                    std::size_t top_k) {
   if (add_null) answers.push_back({null_score, 0, 0, std::string()});
-  std::stable_sort(
-      answers.begin(), answers.end(),
-      [](const QuestionAnswer& a, const QuestionAnswer& b) { return a.score > b.score; });
+  std::vector<double> scores;
+  for (const QuestionAnswer& a : answers) scores.push_back(a.score);
+  apply_order(answers, stable_order(scores, /*descending=*/true));
   if (answers.size() > top_k) answers.resize(top_k);
   return answers;
 }

@@ -3,6 +3,7 @@
 // that order ties the way HF's sorts do.
 #pragma once
 
+#include "bertpp/detail/stable_order.hpp"
 #include "bertpp/nn/softmax.hpp"
 
 #include <algorithm>
@@ -42,10 +43,7 @@ inline std::vector<std::size_t> top_k_indices(const float* scores, std::size_t n
 // numpy's `reversed(scores.argsort())`: descending, and among equal scores the
 // later index comes first (argsort on short arrays is a stable ascending sort).
 inline std::vector<std::size_t> reversed_argsort(const std::vector<float>& scores) {
-  std::vector<std::size_t> order(scores.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return scores[a] < scores[b]; });
+  std::vector<std::size_t> order = stable_order(std::vector<double>(scores.begin(), scores.end()));
   std::reverse(order.begin(), order.end());
   return order;
 }

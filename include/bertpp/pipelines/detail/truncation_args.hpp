@@ -33,8 +33,10 @@ inline std::optional<TruncationOptions> truncation_from_args(JsonArgs& reader,
   } else if (name == "only_second") {
     options.strategy = TruncationStrategy::OnlySecond;
   } else {
-    throw ArgumentError(reader.task() + ": truncation must be true/false, longest_first, "
-                        "only_first, only_second or do_not_truncate, got '" + name + "'");
+    detail::throw_error<ArgumentError>({reader.task(),
+                                        ": truncation must be true/false, longest_first, "
+                                        "only_first, only_second or do_not_truncate, got '",
+                                        name, "'"});
   }
   return options;
 }

@@ -46,16 +46,18 @@ inline std::string format_hypothesis(const std::string& templ, const std::string
       i += templ[i + 1] == '}' ? 1 : 2;
       substituted = true;
     } else if (c == '{' || c == '}') {
-      throw ArgumentError("zero-shot-classification: hypothesis_template \"" + templ +
-                          "\" has an unsupported replacement field; use {} for the label");
+      detail::throw_error<ArgumentError>(
+          {"zero-shot-classification: hypothesis_template \"", templ,
+           "\" has an unsupported replacement field; use {} for the label"});
     } else {
       out += c;
     }
   }
   if (!substituted)
-    throw ArgumentError("zero-shot-classification: hypothesis_template \"" + templ +
-                        "\" was not able to be formatted with the target labels; it must "
-                        "include {} where the label goes");
+    detail::throw_error<ArgumentError>(
+        {"zero-shot-classification: hypothesis_template \"", templ,
+         "\" was not able to be formatted with the target labels; it must "
+         "include {} where the label goes"});
   return out;
 }
 
@@ -87,9 +89,9 @@ inline std::vector<float> zero_shot_scores(const Matrix& logits, Eigen::Index fi
   const Eigen::Index entail_col = column(entailment);
   const Eigen::Index contra_col = column(entailment == 0 ? -1 : 0);
   if (entail_col < 0 || entail_col >= classes || contra_col < 0)
-    throw ArgumentError("zero-shot-classification: entailment label id " +
-                        std::to_string(entailment) + " is outside the model's " +
-                        std::to_string(classes) + " labels");
+    detail::throw_error<ArgumentError>({"zero-shot-classification: entailment label id ",
+                                        std::to_string(entailment), " is outside the model's ",
+                                        std::to_string(classes), " labels"});
   std::vector<float> scores(static_cast<std::size_t>(count));
   if (multi_label || count == 1) {
     // Softmax over (contradiction, entailment) of each candidate on its own.
