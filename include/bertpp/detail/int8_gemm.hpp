@@ -81,6 +81,14 @@ inline bool special_row(float max_abs, Eigen::Index k, std::uint8_t* out, float&
   return true;
 }
 
+// One activation to its stored byte: round(x * inverse) clamped to
+// [-127, 127], + 128. The scalar step of every quantiser (their vector
+// loops compute the same).
+inline std::uint8_t quantize_code(float x, float inverse) {
+  const float q = std::min(127.0f, std::max(-127.0f, std::nearbyint(x * inverse)));
+  return static_cast<std::uint8_t>(static_cast<int>(q) + 128);
+}
+
 // Quantises one row of `k` floats symmetrically to [-127, 127] stored + 128
 // as u8; returns the scale s (x ~ s * (u8 - 128)), see special_row.
 // Rounds half to even (the default FP environment), as the VNNI version.
@@ -95,10 +103,7 @@ inline float quantize_row_portable(const float* x, Eigen::Index k, std::uint8_t*
   if (special_row(nan ? std::numeric_limits<float>::quiet_NaN() : max_abs, k, out, scale))
     return scale;
   const float inverse = 127.0f / max_abs;
-  for (Eigen::Index i = 0; i < k; ++i) {
-    const float q = std::min(127.0f, std::max(-127.0f, std::nearbyint(x[i] * inverse)));
-    out[i] = static_cast<std::uint8_t>(static_cast<int>(q) + 128);
-  }
+  for (Eigen::Index i = 0; i < k; ++i) out[i] = quantize_code(x[i], inverse);
   return max_abs / 127.0f;
 }
 
@@ -364,10 +369,7 @@ BERTPP_INT8_AVX2_TARGET inline float quantize_row_avx2(const float* x, Eigen::In
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + j),
                         _mm256_permutevar8x32_epi32(_mm256_packus_epi16(ab, cd), order));
   }
-  for (; j < k; ++j) {
-    const float q = std::min(127.0f, std::max(-127.0f, std::nearbyint(x[j] * inverse_value)));
-    out[j] = static_cast<std::uint8_t>(static_cast<int>(q) + 128);
-  }
+  for (; j < k; ++j) out[j] = quantize_code(x[j], inverse_value);
   return max_value / 127.0f;
 }
 
