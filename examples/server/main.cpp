@@ -24,6 +24,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <pthread.h>
@@ -282,7 +283,9 @@ class Server {
         throw ClientGone{};
       }
     }
-    if (job->error) std::rethrow_exception(job->error);
+    // Taken out of the job: the batcher may drop the job last, and must not
+    // free the exception on its thread while this one reads it.
+    if (std::exception_ptr error = std::exchange(job->error, nullptr)) std::rethrow_exception(error);
   }
 
   using JsonHandler = std::function<json(const httplib::Request&)>;

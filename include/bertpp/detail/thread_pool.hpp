@@ -24,6 +24,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #if defined(__unix__) || defined(__APPLE__)
@@ -115,7 +116,10 @@ class ThreadPool {
       std::lock_guard<std::mutex> lock(state.mutex);
       state.active.erase(std::find(state.active.begin(), state.active.end(), job));
     }
-    if (job->error) std::rethrow_exception(job->error);
+    // Take the exception out of the job: a worker may still hold the job and
+    // drop it last, and the exception must then not be freed on that thread
+    // while this one reads it.
+    if (std::exception_ptr error = std::exchange(job->error, nullptr)) std::rethrow_exception(error);
   }
 
   // Workers started so far (they sleep when idle).
