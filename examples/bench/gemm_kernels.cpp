@@ -54,7 +54,8 @@ int main(int argc, char** argv) {
   const Fp32Level fp32[] = {{"fp32 avx512", InstructionSet::Avx512, cpu.avx512 && cpu.avx2_fma},
                             {"fp32 avx2", InstructionSet::Avx2, cpu.avx2_fma}};
   struct Int8Level { const char* name; Int8Kernel kernel; };
-  const Int8Level int8[] = {{"int8 avx512-vnni", Int8Kernel::Avx512Vnni},
+  const Int8Level int8[] = {{"int8 amx", Int8Kernel::Amx},
+                            {"int8 avx512-vnni", Int8Kernel::Avx512Vnni},
                             {"int8 avx-vnni", Int8Kernel::AvxVnni},
                             {"int8 avx2", Int8Kernel::Avx2}};
   const Shape shapes[] = {{"bert-base qkv", 768, 2304},      {"bert-base attn-out", 768, 768},

@@ -19,7 +19,7 @@ inline int num_threads() { return detail::max_threads(); }
 
 // The instruction set the kernels use now: the best this CPU has (read
 // from CPUID once per process), capped by set_cpu_features or, at start-up,
-// the environment variable BERTPP_ISA=portable|avx2|avx512.
+// the environment variable BERTPP_ISA=portable|avx2|avx512|amx.
 inline InstructionSet cpu_features() { return detail::cpu_level(); }
 
 // The best instruction set this CPU (and OS) supports, ignoring the cap.
@@ -36,8 +36,8 @@ inline InstructionSet set_cpu_features(InstructionSet cap) {
   return cpu_features();
 }
 
-// The int8 GEMM path now in use: "avx512-vnni", "avx-vnni", "avx2" or
-// "portable".
+// The int8 GEMM path now in use: "amx", "avx512-vnni", "avx-vnni", "avx2"
+// or "portable".
 inline const char* int8_kernel_name() { return detail::int8_path_name(detail::int8_path()); }
 
 }  // namespace bertpp

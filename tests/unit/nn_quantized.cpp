@@ -126,7 +126,8 @@ TEST_CASE("the big shapes: 130 x 771 -> 768 against the integer reference") {
 
 TEST_CASE("every int8 kernel this CPU has agrees exactly with the portable one") {
   bertpp::set_num_threads(1);
-  const Int8Kernel kernels[] = {Int8Kernel::Avx512Vnni, Int8Kernel::AvxVnni, Int8Kernel::Avx2};
+  const Int8Kernel kernels[] = {Int8Kernel::Amx, Int8Kernel::Avx512Vnni, Int8Kernel::AvxVnni,
+                                Int8Kernel::Avx2};
   // extreme codes too: rows of +-max give activation bytes 1 and 255, weights +-127
   Matrix extreme = Matrix::Constant(3, 771, 1.0f);
   extreme.row(1).setConstant(-1.0f);
@@ -136,10 +137,11 @@ TEST_CASE("every int8 kernel this CPU has agrees exactly with the portable one")
       WARN("int8 kernel " << static_cast<int>(kernel) << " is not available on this CPU");
       continue;
     }
-    // rows: every remainder of the 4- and 6-row tiles; in: the quantisers'
-    // vector blocks and scalar tails
-    for (Eigen::Index rows : {1, 2, 3, 5, 7, 130})
-      for (Eigen::Index in : {5, 20, 771})
+    // rows: every remainder of the 4- and 6-row tiles, and of AMX's blocks
+    // of 16 and 32 (50 = 32 + 16 + 2); in: the quantisers' vector blocks and
+    // scalar tails, and whole AMX tiles of K (64, 190 -> 192 bytes, 768)
+    for (Eigen::Index rows : {1, 2, 3, 5, 7, 50, 130})
+      for (Eigen::Index in : {5, 20, 64, 190, 768, 771})
         for (Eigen::Index out : {15, 17, 100}) {
           INFO("kernel " << static_cast<int>(kernel) << " rows " << rows << " in " << in << " out " << out);
           Matrix w = pattern(out, in, 21), x = 3 * pattern(rows, in, 22);

@@ -192,15 +192,24 @@ TEST_CASE("the cap: set_cpu_features returns the level in use, never above the C
   CHECK(bertpp::set_cpu_features(InstructionSet::Portable) == InstructionSet::Portable);
   CHECK(bertpp::cpu_features() == InstructionSet::Portable);
   CHECK(std::string(bertpp::int8_kernel_name()) == "portable");
-  CHECK(bertpp::set_cpu_features(InstructionSet::Avx512) == best);
+  CHECK(bertpp::set_cpu_features(InstructionSet::Amx) == best);
+  CHECK(bertpp::set_cpu_features(InstructionSet::Avx512) == std::min(best, InstructionSet::Avx512));
   CHECK(bertpp::set_cpu_features(InstructionSet::Avx2) == std::min(best, InstructionSet::Avx2));
+  // The int8 path follows the cap: AMX only at the Amx level.
+  if (best == InstructionSet::Amx) {
+    bertpp::set_cpu_features(InstructionSet::Amx);
+    CHECK(std::string(bertpp::int8_kernel_name()) == "amx");
+    bertpp::set_cpu_features(InstructionSet::Avx512);
+    CHECK(std::string(bertpp::int8_kernel_name()) == "avx512-vnni");
+  }
 }
 
-TEST_CASE("BERTPP_ISA values: portable, avx2, avx512, anything else is a ConfigError naming it") {
+TEST_CASE("BERTPP_ISA values: portable, avx2, avx512, amx, anything else is a ConfigError naming it") {
   using bertpp::detail::parse_instruction_set;
   CHECK(parse_instruction_set("portable", "x") == InstructionSet::Portable);
   CHECK(parse_instruction_set("avx2", "x") == InstructionSet::Avx2);
   CHECK(parse_instruction_set("avx512", "x") == InstructionSet::Avx512);
+  CHECK(parse_instruction_set("amx", "x") == InstructionSet::Amx);
   CHECK_THROWS_WITH(parse_instruction_set("AVX9", "environment variable BERTPP_ISA"),
                     Catch::Contains("BERTPP_ISA") && Catch::Contains("'AVX9'"));
 }

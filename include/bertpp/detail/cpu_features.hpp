@@ -23,17 +23,23 @@
 #include <unistd.h>
 #endif
 
+#if BERTPP_X86_KERNELS && defined(__linux__)
+#include <sys/syscall.h>
+#endif
+
 namespace bertpp {
 
 // The instruction-set levels bertpp has kernels for, in increasing order.
 // Avx2: AVX2 + FMA. Avx512: AVX-512 F/BW/DQ/VL (its int8 kernel also needs
-// AVX-512 VNNI; without it int8 runs the AVX2 kernels).
-enum class InstructionSet { Portable = 0, Avx2 = 1, Avx512 = 2 };
+// AVX-512 VNNI; without it int8 runs the AVX2 kernels). Amx: Avx512 plus
+// AMX-INT8 tiles for the int8 GEMM (float32 runs the AVX-512 kernels).
+enum class InstructionSet { Portable = 0, Avx2 = 1, Avx512 = 2, Amx = 3 };
 
 inline const char* instruction_set_name(InstructionSet level) {
   switch (level) {
     case InstructionSet::Avx2: return "avx2";
     case InstructionSet::Avx512: return "avx512";
+    case InstructionSet::Amx: return "amx";
     case InstructionSet::Portable: break;
   }
   return "portable";
@@ -46,15 +52,30 @@ struct CpuInfo {
   bool avx512 = false;       // AVX-512 F, BW, DQ, VL (and the OS saves zmm state)
   bool avx512_vnni = false;  // vpdpbusd on zmm
   bool avx_vnni = false;     // vpdpbusd on ymm without AVX-512 (VEX encoded)
+  bool amx_int8 = false;     // AMX tiles with tdpbusd, and the OS lets this process use them
   long l1d_bytes = 32 * 1024;    // per core; defaults where the OS does not say
   long l2_bytes = 1024 * 1024;
 
   InstructionSet best() const {
-    return avx512 && avx2_fma ? InstructionSet::Avx512
-           : avx2_fma         ? InstructionSet::Avx2
-                              : InstructionSet::Portable;
+    return avx512 && avx2_fma && amx_int8 && avx512_vnni ? InstructionSet::Amx
+           : avx512 && avx2_fma                          ? InstructionSet::Avx512
+           : avx2_fma                                    ? InstructionSet::Avx2
+                                                         : InstructionSet::Portable;
   }
 };
+
+// AMX tile data is not saved by the OS unless the process asks first (Linux
+// 5.16+: arch_prctl ARCH_REQ_XCOMP_PERM for XTILEDATA); a process-wide
+// grant, inherited by threads and forked children. False where it is
+// refused or the OS has no such request.
+inline bool request_amx_permission() {
+#if BERTPP_X86_KERNELS && defined(__linux__) && defined(SYS_arch_prctl)
+  constexpr long kRequestPermission = 0x1023, kTileData = 18;  // ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA
+  return ::syscall(SYS_arch_prctl, kRequestPermission, kTileData) == 0;
+#else
+  return false;
+#endif
+}
 
 inline CpuInfo detect_cpu() {
   CpuInfo info;
@@ -69,6 +90,15 @@ inline CpuInfo detect_cpu() {
   // __builtin_cpu_supports knows it); its ymm state is AVX2's.
   unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
   if (__get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx)) info.avx_vnni = info.avx2_fma && (eax & (1u << 4));
+  // AMX-TILE and AMX-INT8: leaf 7 sub-leaf 0, EDX bits 24 and 25; the OS
+  // must enable the tile state in XCR0 (bits 17, 18) and grant it.
+  if (info.avx512_vnni && __get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) &&
+      (edx & (1u << 24)) && (edx & (1u << 25))) {
+    unsigned xcr0_low = 0, xcr0_high = 0;
+    __asm__ volatile("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0));
+    const unsigned tile_state = (1u << 17) | (1u << 18);
+    info.amx_int8 = (xcr0_low & tile_state) == tile_state && request_amx_permission();
+  }
 #endif
 #if defined(_SC_LEVEL1_DCACHE_SIZE) && defined(_SC_LEVEL2_CACHE_SIZE)
   const long l1 = ::sysconf(_SC_LEVEL1_DCACHE_SIZE), l2 = ::sysconf(_SC_LEVEL2_CACHE_SIZE);
@@ -84,13 +114,14 @@ inline const CpuInfo& cpu_info() {
   return info;
 }
 
-// "portable" | "avx2" | "avx512" (case-sensitive, as documented).
+// "portable" | "avx2" | "avx512" | "amx" (case-sensitive, as documented).
 inline InstructionSet parse_instruction_set(const std::string& name, const std::string& where) {
   if (name == "portable") return InstructionSet::Portable;
   if (name == "avx2") return InstructionSet::Avx2;
   if (name == "avx512") return InstructionSet::Avx512;
+  if (name == "amx") return InstructionSet::Amx;
   detail::throw_error<ConfigError>(
-      {where, ": '", name, "' is not an instruction set; use portable, avx2 or avx512"});
+      {where, ": '", name, "' is not an instruction set; use portable, avx2, avx512 or amx"});
 }
 
 // The cap: the highest level kernels may use. Starts at BERTPP_ISA when set,
@@ -98,7 +129,7 @@ inline InstructionSet parse_instruction_set(const std::string& name, const std::
 inline std::atomic<int>& cpu_cap() {
   static std::atomic<int> cap([] {
     const char* env = std::getenv("BERTPP_ISA");
-    if (!env || !*env) return static_cast<int>(InstructionSet::Avx512);
+    if (!env || !*env) return static_cast<int>(InstructionSet::Amx);
     return static_cast<int>(parse_instruction_set(env, "environment variable BERTPP_ISA"));
   }());
   return cap;
@@ -110,12 +141,13 @@ inline InstructionSet cpu_level() {
   return static_cast<InstructionSet>(std::min(cap, static_cast<int>(cpu_info().best())));
 }
 
-// int8 kernels: "avx512-vnni", "avx-vnni", "avx2" or "portable".
-enum class Int8Path { Portable, Avx2, AvxVnni, Avx512Vnni };
+// int8 kernels: "amx", "avx512-vnni", "avx-vnni", "avx2" or "portable".
+enum class Int8Path { Portable, Avx2, AvxVnni, Avx512Vnni, Amx };
 
 inline Int8Path int8_path() {
   const InstructionSet level = cpu_level();
   const CpuInfo& cpu = cpu_info();
+  if (level == InstructionSet::Amx) return Int8Path::Amx;  // best() checked amx_int8
   if (level == InstructionSet::Avx512 && cpu.avx512_vnni) return Int8Path::Avx512Vnni;
   if (level >= InstructionSet::Avx2 && cpu.avx_vnni) return Int8Path::AvxVnni;
   if (level >= InstructionSet::Avx2) return Int8Path::Avx2;
@@ -124,6 +156,7 @@ inline Int8Path int8_path() {
 
 inline const char* int8_path_name(Int8Path path) {
   switch (path) {
+    case Int8Path::Amx: return "amx";
     case Int8Path::Avx512Vnni: return "avx512-vnni";
     case Int8Path::AvxVnni: return "avx-vnni";
     case Int8Path::Avx2: return "avx2";

@@ -1,8 +1,11 @@
 // The int8 GEMM behind QuantizedLinear: u8 activations x s8 weights summed
-// in int32, then scaled back to float. Four implementations of the same
+// in int32, then scaled back to float. Five implementations of the same
 // integer arithmetic, compiled with function-level target attributes (no
 // -march flag needed) and picked at run time (int8_path(): CPUID, capped by
 // set_cpu_features / BERTPP_ISA):
+//  - AMX (tdpbusd on 16 x 64-byte tiles: 16,384 u8*s8 products per
+//    instruction) for blocks of 16 rows when K fills whole tiles, with the
+//    AVX-512 VNNI kernel for the rows and shapes left over;
 //  - AVX-512 VNNI (vpdpbusd on zmm: 64 u8*s8 products per instruction);
 //  - AVX-VNNI (vpdpbusd on ymm) and AVX2 (vpmaddubsw + vpmaddwd, arranged
 //    so that nothing saturates, see int8_kernel_avx2);
@@ -14,6 +17,8 @@
 // of kInt8Panel = 16, K padded to a multiple of 4 with zero weights. Panel p is
 // contiguous; within it group g (k = 4g..4g+3) holds 16 channels x 4 bytes:
 //   w[(p * groups + g) * 64 + c * 4 + j] = q(16p + c, 4g + j).
+// 16 consecutive groups of a panel are exactly an AMX B tile (16 rows of
+// 64 bytes, row stride 64), so AMX reads the same packed weights.
 // Activations are one u8 row per token, padded to 4 * groups bytes; the
 // padding meets zero weights, so its value does not matter.
 #pragma once
@@ -37,6 +42,14 @@
 #define BERTPP_INT8_X86 0
 #endif
 
+// The AMX target attributes and intrinsics: GCC 11+, clang 12+.
+#if BERTPP_INT8_X86 && ((defined(__clang__) && __clang_major__ >= 12) || \
+                        (!defined(__clang__) && __GNUC__ >= 11))
+#define BERTPP_INT8_AMX 1
+#else
+#define BERTPP_INT8_AMX 0
+#endif
+
 namespace bertpp {
 namespace detail {
 
@@ -48,7 +61,7 @@ constexpr Eigen::Index kInt8MaxDepth = 65536;
 // Which implementation runs the integer product: Auto follows
 // cpu_level() (see int8_path()); the others name one (tests compare them;
 // one this CPU lacks runs the portable loop).
-enum class Int8Kernel { Auto, Portable, Avx2, AvxVnni, Avx512Vnni };
+enum class Int8Kernel { Auto, Portable, Avx2, AvxVnni, Avx512Vnni, Amx };
 
 // Everything one product needs; the kernels compute output panels
 // [panel_begin, panel_end) for all rows.
@@ -308,6 +321,131 @@ inline void int8_gemm_vnni(const Int8GemmArgs& g, Eigen::Index panel_begin,
   }
 }
 
+
+#if BERTPP_INT8_AMX
+// ---------------------------------------------------------------------------
+// AMX: blocks of 16 or 32 rows x 2 panels (32 channels) in four int32 C
+// tiles; per 64 bytes of K, two A tiles (16 rows x 64 activation bytes) and
+// two B tiles (16 groups x 16 channels x 4 bytes, straight from the packed
+// weights) feed four tdpbusd. The sums are the same exact integers as the
+// VNNI kernel's; they pass through a stack buffer to int8_amx_store (the
+// VNNI epilogue's operations), so every float out is bit-identical. Needs groups % 16 == 0
+// (whole A tiles; else the caller runs the VNNI kernel); rows past the last
+// 16-row block run the VNNI micro-kernels.
+
+#define BERTPP_INT8_AMX_TARGET \
+  __attribute__((target("avx512f,avx512bw,avx512vnni,avx512vl,amx-tile,amx-int8")))
+
+constexpr Eigen::Index kAmxRows = 16;    // rows of an A or C tile
+constexpr Eigen::Index kAmxGroups = 16;  // k groups of 4 in one A tile row (64 bytes)
+
+// The 64-byte tile configuration (palette 1) ldtilecfg reads.
+struct alignas(64) AmxTileConfig {
+  std::uint8_t palette = 1;
+  std::uint8_t start_row = 0;
+  std::uint8_t reserved[14] = {};
+  std::uint16_t bytes_per_row[16] = {};
+  std::uint8_t rows[16] = {};
+};
+
+// Tiles 0-3: C (row block i, panel j at 2i + j); 4, 5: A; 6, 7: B. All 16 x 64 bytes.
+BERTPP_INT8_AMX_TARGET inline void amx_configure() {
+  AmxTileConfig config;
+  for (int t = 0; t < 8; ++t) {
+    config.bytes_per_row[t] = 64;
+    config.rows[t] = 16;
+  }
+  _tile_loadconfig(&config);
+}
+
+// int8_store_row's epilogue for `count` rows of sums (row stride 32) and
+// `panels` (1, 2) panels from `p`, the per-channel vectors loaded once:
+// the same IEEE operations in the same order, so the same floats.
+BERTPP_INT8_AMX_TARGET inline void int8_amx_store(const Int8GemmArgs& g, Eigen::Index row,
+                                                  Eigen::Index count, Eigen::Index p, int panels,
+                                                  const std::int32_t (*sums)[2 * kInt8Panel]) {
+  for (int n = 0; n < panels; ++n) {
+    const Eigen::Index first = (p + n) * kInt8Panel;
+    const Eigen::Index width = std::min(kInt8Panel, g.out - first);
+    const __mmask16 mask = static_cast<__mmask16>((1u << width) - 1u);
+    const __m512i offset = _mm512_loadu_si512(g.offsets + first);
+    const __m512 scale = _mm512_loadu_ps(g.scales + first), bias = _mm512_loadu_ps(g.bias + first);
+    for (Eigen::Index m = 0; m < count; ++m) {
+      const __m512 value =
+          _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_load_si512(&sums[m][n * kInt8Panel]), offset));
+      const __m512 combined = _mm512_mul_ps(_mm512_set1_ps(g.row_scales[row + m]), scale);
+      _mm512_mask_storeu_ps(g.y + (row + m) * g.ldy + first, mask, _mm512_fmadd_ps(value, combined, bias));
+    }
+  }
+}
+
+// RowTiles (1 or 2) x 16 rows from `row`, panels p and p + 1 (when
+// `two_panels`), all of K.
+template <int RowTiles>
+BERTPP_INT8_AMX_TARGET void int8_amx_block(const Int8GemmArgs& g, Eigen::Index row, Eigen::Index p,
+                                           bool two_panels) {
+  const Eigen::Index lda = g.groups * kInt8Group;
+  const Eigen::Index panel_bytes = g.groups * kInt8Panel * kInt8Group;
+  const std::uint8_t* a = g.a + row * lda;
+  const std::int8_t* w = g.w + p * panel_bytes;
+  _tile_zero(0);
+  _tile_zero(1);
+  if constexpr (RowTiles == 2) {
+    _tile_zero(2);
+    _tile_zero(3);
+  }
+  for (Eigen::Index q = 0; q < g.groups; q += kAmxGroups) {
+    const std::uint8_t* a_tile = a + q * kInt8Group;
+    const std::int8_t* w_tile = w + q * kInt8Panel * kInt8Group;
+    _tile_loadd(4, a_tile, lda);
+    _tile_loadd(6, w_tile, 64);
+    _tile_dpbusd(0, 4, 6);
+    if (two_panels) {
+      _tile_loadd(7, w_tile + panel_bytes, 64);
+      _tile_dpbusd(1, 4, 7);
+    }
+    if constexpr (RowTiles == 2) {
+      _tile_loadd(5, a_tile + kAmxRows * lda, lda);
+      _tile_dpbusd(2, 5, 6);
+      if (two_panels) _tile_dpbusd(3, 5, 7);
+    }
+  }
+  alignas(64) std::int32_t sums[2 * kAmxRows][2 * kInt8Panel];
+  constexpr Eigen::Index kStride = sizeof(sums[0]);
+  _tile_stored(0, &sums[0][0], kStride);
+  _tile_stored(1, &sums[0][kInt8Panel], kStride);
+  if constexpr (RowTiles == 2) {
+    _tile_stored(2, &sums[kAmxRows][0], kStride);
+    _tile_stored(3, &sums[kAmxRows][kInt8Panel], kStride);
+  }
+  int8_amx_store(g, row, RowTiles * kAmxRows, p, two_panels ? 2 : 1, sums);
+}
+
+BERTPP_INT8_AMX_TARGET inline void int8_gemm_amx(const Int8GemmArgs& g, Eigen::Index panel_begin,
+                                                 Eigen::Index panel_end) {
+  if (g.groups % kAmxGroups != 0 || g.rows < kAmxRows) return int8_gemm_vnni(g, panel_begin, panel_end);
+  amx_configure();  // tile state is per thread: every call configures its own
+  const Eigen::Index tiled_rows = g.rows / kAmxRows * kAmxRows;
+  for (Eigen::Index p = panel_begin; p < panel_end; p += 2) {
+    const bool two_panels = p + 1 < panel_end;
+    Eigen::Index r = 0;
+    for (; r + 2 * kAmxRows <= tiled_rows; r += 2 * kAmxRows) int8_amx_block<2>(g, r, p, two_panels);
+    if (r < tiled_rows) int8_amx_block<1>(g, r, p, two_panels);
+  }
+  _tile_release();
+  // The rows past the last whole tile (fewer than 16).
+  if (tiled_rows == g.rows) return;
+  for (Eigen::Index p = panel_begin; p < panel_end; p += kInt8Panels) {
+    const int panels = static_cast<int>(std::min<Eigen::Index>(kInt8Panels, panel_end - p));
+    Eigen::Index r = tiled_rows;
+    for (; r + kInt8Rows <= g.rows; r += kInt8Rows) int8_kernel_for(kInt8Rows, panels)(g, r, p);
+    if (r < g.rows) int8_kernel_for(static_cast<int>(g.rows - r), panels)(g, r, p);
+  }
+}
+
+#undef BERTPP_INT8_AMX_TARGET
+#endif  // BERTPP_INT8_AMX
+
 // ---------------------------------------------------------------------------
 // 256-bit kernels: MR (<= 4) rows x one panel of 16 channels (two ymm of 8
 // int32 sums), the same packed weights and the same integer sums, so the
@@ -530,8 +668,11 @@ inline void int8_gemm_avx_vnni(const Int8GemmArgs& g, Eigen::Index panel_begin,
 
 #endif
 
-// True when the AVX-512 VNNI kernel runs on this CPU.
-inline bool int8_vnni_available() { return int8_path() == Int8Path::Avx512Vnni; }
+// True when the AVX-512 VNNI or the AMX kernel runs on this CPU.
+inline bool int8_vnni_available() {
+  const Int8Path path = int8_path();
+  return path == Int8Path::Avx512Vnni || path == Int8Path::Amx;
+}
 
 // The path a kernel request runs on this CPU.
 inline Int8Path int8_resolve(Int8Kernel kernel) {
@@ -541,6 +682,7 @@ inline Int8Path int8_resolve(Int8Kernel kernel) {
     case Int8Kernel::Avx2: return cpu.avx2_fma ? Int8Path::Avx2 : Int8Path::Portable;
     case Int8Kernel::AvxVnni: return cpu.avx_vnni ? Int8Path::AvxVnni : Int8Path::Portable;
     case Int8Kernel::Avx512Vnni: return cpu.avx512_vnni ? Int8Path::Avx512Vnni : Int8Path::Portable;
+    case Int8Kernel::Amx: return BERTPP_INT8_AMX && cpu.amx_int8 ? Int8Path::Amx : Int8Path::Portable;
     case Int8Kernel::Portable: break;
   }
   return Int8Path::Portable;
@@ -551,6 +693,7 @@ inline Int8Path int8_resolve(Int8Kernel kernel) {
 inline float quantize_row(Int8Kernel kernel, const float* x, Eigen::Index k, std::uint8_t* out) {
 #if BERTPP_INT8_X86
   switch (int8_resolve(kernel)) {
+    case Int8Path::Amx:
     case Int8Path::Avx512Vnni: return quantize_row_vnni(x, k, out);
     case Int8Path::AvxVnni:
     case Int8Path::Avx2: return quantize_row_avx2(x, k, out);
@@ -564,6 +707,10 @@ inline void int8_gemm(Int8Kernel kernel, const Int8GemmArgs& g, Eigen::Index pan
                       Eigen::Index panel_end) {
 #if BERTPP_INT8_X86
   switch (int8_resolve(kernel)) {
+    case Int8Path::Amx:
+#if BERTPP_INT8_AMX
+      return int8_gemm_amx(g, panel_begin, panel_end);
+#endif
     case Int8Path::Avx512Vnni: return int8_gemm_vnni(g, panel_begin, panel_end);
     case Int8Path::AvxVnni: return int8_gemm_avx_vnni(g, panel_begin, panel_end);
     case Int8Path::Avx2: return int8_gemm_avx2(g, panel_begin, panel_end);

@@ -356,7 +356,7 @@ inline SgemmMicroKernel sgemm_pick_avx512(int rows, int cols) {
 
 inline SgemmKernels sgemm_kernels(InstructionSet level) {
 #if BERTPP_X86_KERNELS
-  if (level == InstructionSet::Avx512) return {6, 64, &sgemm_pick_avx512};
+  if (level >= InstructionSet::Avx512) return {6, 64, &sgemm_pick_avx512};
   if (level == InstructionSet::Avx2) return {6, 16, &sgemm_pick_avx2};
 #endif
   (void)level;

@@ -288,7 +288,7 @@ BERTPP_VM_AVX2 inline void softmax_row_avx2(float* s, Eigen::Index n, float scal
 inline bool gelu_block(InstructionSet level, bool tanh_form, float* x, Eigen::Index ld,
                        Eigen::Index rows, Eigen::Index cols) {
 #if BERTPP_X86_KERNELS
-  if (level == InstructionSet::Avx512) {
+  if (level >= InstructionSet::Avx512) {
     for (Eigen::Index r = 0; r < rows; ++r) gelu_avx512(x + r * ld, cols, tanh_form);
     return true;
   }
@@ -320,7 +320,7 @@ inline void activate_block(InstructionSet level, Activation activation, float* x
 inline bool softmax_row(InstructionSet level, float* s, Eigen::Index n, float scale,
                         const float* bias, const float* keep) {
 #if BERTPP_X86_KERNELS
-  if (level == InstructionSet::Avx512) {
+  if (level >= InstructionSet::Avx512) {
     softmax_row_avx512(s, n, scale, bias, keep);
     return true;
   }

@@ -8,7 +8,7 @@ enum class Quantization {
   None,  // float32 everywhere (bit-for-bit HF's arithmetic, up to summation order)
   // PyTorch quantize_dynamic style for the encoder layers' Linear weights:
   // int8 per output channel, activations int8 per token at each call. Fast
-  // with AVX-512 VNNI (see int8_kernel_available()); the pooler and heads
+  // with AMX, AVX-512 VNNI, AVX-VNNI or AVX2 (see int8_kernel_name()); the pooler and heads
   // stay float32.
   DynamicInt8,
 };

@@ -224,9 +224,9 @@ struct QuantizedLinear {
   }
 };
 
-// True when QuantizedLinear uses the AVX-512 VNNI kernel on this CPU (see
-// int8_kernel_name() for the path in use; the portable loop is correct but
-// slower than the float GEMM).
+// True when QuantizedLinear uses the AVX-512 VNNI or AMX kernel on this CPU
+// (see int8_kernel_name() for the path in use; the portable loop is correct
+// but slower than the float GEMM).
 inline bool int8_kernel_available() { return detail::int8_vnni_available(); }
 
 }  // namespace bertpp
