@@ -180,15 +180,21 @@ TEST_CASE("int8 result stays close to the float Linear") {
 
 TEST_CASE("a fused activation equals applying it to the unfused result") {
   bertpp::set_num_threads(1);
-  const Matrix w = pattern(100, 64, 41), x = pattern(9, 64, 42), b = pattern(1, 100, 43);
-  const auto layer = QuantizedLinear::quantize(w, b);
-  Matrix fused(9, 100), plain(9, 100);
-  layer.forward(x, fused, bertpp::Activation::Gelu);
-  layer.forward(x, plain);
-  // the same GELU the fp32 Linear fuses (vectorised where the CPU allows)
-  bertpp::detail::activate_block(bertpp::detail::cpu_level(), bertpp::Activation::Gelu, plain.data(),
-                                 plain.outerStride(), plain.rows(), plain.cols());
-  CHECK(fused == plain);
+  // 200 rows x 1536 outputs: the activation runs over chunks of rows (and a
+  // remainder) while they are in cache
+  for (Eigen::Index rows : {9, 200})
+    for (Eigen::Index out : {100, 1536}) {
+      INFO("rows " << rows << " out " << out);
+      const Matrix w = pattern(out, 64, 41), x = pattern(rows, 64, 42), b = pattern(1, out, 43);
+      const auto layer = QuantizedLinear::quantize(w, b);
+      Matrix fused(rows, out), plain(rows, out);
+      layer.forward(x, fused, bertpp::Activation::Gelu);
+      layer.forward(x, plain);
+      // the same GELU the fp32 Linear fuses (vectorised where the CPU allows)
+      bertpp::detail::activate_block(bertpp::detail::cpu_level(), bertpp::Activation::Gelu, plain.data(),
+                                     plain.outerStride(), plain.rows(), plain.cols());
+      CHECK(fused == plain);
+    }
 }
 
 TEST_CASE("two threads give the same result as one") {

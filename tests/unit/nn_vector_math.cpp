@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 using bertpp::InstructionSet;
@@ -55,6 +56,15 @@ TEST_CASE("vectorised GELU (erf and tanh forms) within 1.5e-7 |x| + 1e-7 of the 
       }
       INFO(bertpp::instruction_set_name(level) << (tanh_form ? " tanh" : " erf") << " worst " << worst);
       CHECK(worst < 1.5e-7 + 1e-7);
+      // Past the saturation: NaN stays NaN, +inf stays +inf, huge values are themselves.
+      std::vector<float> edge = {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
+                                 1e30f, -1e30f, 50.0f};
+      REQUIRE(bertpp::detail::gelu_block(level, tanh_form, edge.data(), 0, 1, static_cast<Eigen::Index>(edge.size())));
+      CHECK(std::isnan(edge[0]));
+      CHECK(edge[1] == std::numeric_limits<float>::infinity());
+      CHECK(edge[2] == 1e30f);
+      CHECK(edge[3] == 0.0f);
+      CHECK(edge[4] == 50.0f);
     }
 }
 
