@@ -154,6 +154,18 @@ TEST_CASE("every int8 kernel this CPU has agrees exactly with the portable one")
           layer.forward_using(Int8Kernel::Portable, x, portable);
           CHECK(fast == portable);
         }
+    // Wide layers: the AMX kernel's column blocks (a quarter of L2 of
+    // weights each), an odd panel at a block's end, rows not in 32s.
+    for (Eigen::Index in : {768, 3072}) {
+      const Eigen::Index rows = 50, out = 25 * 16 - 3;
+      INFO("kernel " << static_cast<int>(kernel) << " rows " << rows << " in " << in << " out " << out);
+      const Matrix w = pattern(out, in, 24), x = 3 * pattern(rows, in, 25), b = pattern(1, out, 26);
+      const auto layer = QuantizedLinear::quantize(w, b);
+      Matrix fast(rows, out), portable(rows, out);
+      layer.forward_using(kernel, x, fast);
+      layer.forward_using(Int8Kernel::Portable, x, portable);
+      CHECK(fast == portable);
+    }
   }
 }
 

@@ -364,39 +364,73 @@ BERTPP_INT8_AMX_TARGET inline void amx_configure() {
 BERTPP_INT8_AMX_TARGET inline void int8_amx_store(const Int8GemmArgs& g, Eigen::Index row,
                                                   Eigen::Index count, Eigen::Index p, int panels,
                                                   const std::int32_t (*sums)[2 * kInt8Panel]) {
-  for (int n = 0; n < panels; ++n) {
-    const Eigen::Index first = (p + n) * kInt8Panel;
+  // Locals: stores through `y` could alias g's fields as far as the compiler knows.
+  float* const y = g.y + row * g.ldy + p * kInt8Panel;
+  const Eigen::Index ldy = g.ldy;
+  const float* const row_scales = g.row_scales + row;
+  __m512i offset[2];
+  __m512 scale[2], bias[2];
+  __mmask16 mask[2];
+  for (int n = 0; n < 2; ++n) {
+    const Eigen::Index first = (p + std::min(n, panels - 1)) * kInt8Panel;  // panel 2 of 1: unused
     const Eigen::Index width = std::min(kInt8Panel, g.out - first);
-    const __mmask16 mask = static_cast<__mmask16>((1u << width) - 1u);
-    const __m512i offset = _mm512_loadu_si512(g.offsets + first);
-    const __m512 scale = _mm512_loadu_ps(g.scales + first), bias = _mm512_loadu_ps(g.bias + first);
-    for (Eigen::Index m = 0; m < count; ++m) {
+    mask[n] = static_cast<__mmask16>((1u << width) - 1u);
+    offset[n] = _mm512_loadu_si512(g.offsets + first);
+    scale[n] = _mm512_loadu_ps(g.scales + first);
+    bias[n] = _mm512_loadu_ps(g.bias + first);
+  }
+  for (Eigen::Index m = 0; m < count; ++m) {
+    const __m512 row_scale = _mm512_set1_ps(row_scales[m]);
+    for (int n = 0; n < panels; ++n) {
       const __m512 value =
-          _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_load_si512(&sums[m][n * kInt8Panel]), offset));
-      const __m512 combined = _mm512_mul_ps(_mm512_set1_ps(g.row_scales[row + m]), scale);
-      _mm512_mask_storeu_ps(g.y + (row + m) * g.ldy + first, mask, _mm512_fmadd_ps(value, combined, bias));
+          _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_load_si512(&sums[m][n * kInt8Panel]), offset[n]));
+      const __m512 combined = _mm512_mul_ps(row_scale, scale[n]);
+      _mm512_mask_storeu_ps(y + m * ldy + n * kInt8Panel, mask[n], _mm512_fmadd_ps(value, combined, bias[n]));
     }
   }
 }
 
+// A finished block whose sums wait in a stack buffer for the epilogue,
+// which runs a few rows at a time between the next block's tdpbusd (the
+// vector units then work while the tile unit does).
+struct AmxPendingBlock {
+  Eigen::Index row = 0, p = 0, rows = 0, done = 0;
+  int panels = 0;
+  const std::int32_t (*sums)[2 * kInt8Panel] = nullptr;
+};
+
+// Writes the pending block's rows [done, upto).
+BERTPP_INT8_AMX_TARGET inline void int8_amx_drain(const Int8GemmArgs& g, AmxPendingBlock& pending,
+                                                  Eigen::Index upto) {
+  upto = std::min(upto, pending.rows);
+  if (pending.done >= upto) return;
+  int8_amx_store(g, pending.row + pending.done, upto - pending.done, pending.p, pending.panels,
+                 pending.sums + pending.done);
+  pending.done = upto;
+}
+
 // RowTiles (1 or 2) x 16 rows from `row`, panels p and p + 1 (when
-// `two_panels`), all of K.
+// `two_panels`), all of K, into `sums`; finishes `pending` on the way and
+// leaves this block pending in its place.
 template <int RowTiles>
 BERTPP_INT8_AMX_TARGET void int8_amx_block(const Int8GemmArgs& g, Eigen::Index row, Eigen::Index p,
-                                           bool two_panels) {
+                                           bool two_panels, std::int32_t (*sums)[2 * kInt8Panel],
+                                           AmxPendingBlock& pending) {
   const Eigen::Index lda = g.groups * kInt8Group;
   const Eigen::Index panel_bytes = g.groups * kInt8Panel * kInt8Group;
   const std::uint8_t* a = g.a + row * lda;
   const std::int8_t* w = g.w + p * panel_bytes;
+  const Eigen::Index steps = g.groups / kAmxGroups;
+  const Eigen::Index rows_per_step = (pending.rows - pending.done + steps - 1) / steps;
   _tile_zero(0);
   _tile_zero(1);
   if constexpr (RowTiles == 2) {
     _tile_zero(2);
     _tile_zero(3);
   }
-  for (Eigen::Index q = 0; q < g.groups; q += kAmxGroups) {
-    const std::uint8_t* a_tile = a + q * kInt8Group;
-    const std::int8_t* w_tile = w + q * kInt8Panel * kInt8Group;
+  for (Eigen::Index step = 0; step < steps; ++step) {
+    const std::uint8_t* a_tile = a + step * kAmxGroups * kInt8Group;
+    const std::int8_t* w_tile = w + step * kAmxGroups * kInt8Panel * kInt8Group;
     _tile_loadd(4, a_tile, lda);
     _tile_loadd(6, w_tile, 64);
     _tile_dpbusd(0, 4, 6);
@@ -409,8 +443,9 @@ BERTPP_INT8_AMX_TARGET void int8_amx_block(const Int8GemmArgs& g, Eigen::Index r
       _tile_dpbusd(2, 5, 6);
       if (two_panels) _tile_dpbusd(3, 5, 7);
     }
+    int8_amx_drain(g, pending, pending.done + rows_per_step);
   }
-  alignas(64) std::int32_t sums[2 * kAmxRows][2 * kInt8Panel];
+  int8_amx_drain(g, pending, pending.rows);
   constexpr Eigen::Index kStride = sizeof(sums[0]);
   _tile_stored(0, &sums[0][0], kStride);
   _tile_stored(1, &sums[0][kInt8Panel], kStride);
@@ -418,7 +453,7 @@ BERTPP_INT8_AMX_TARGET void int8_amx_block(const Int8GemmArgs& g, Eigen::Index r
     _tile_stored(2, &sums[kAmxRows][0], kStride);
     _tile_stored(3, &sums[kAmxRows][kInt8Panel], kStride);
   }
-  int8_amx_store(g, row, RowTiles * kAmxRows, p, two_panels ? 2 : 1, sums);
+  pending = {row, p, RowTiles * kAmxRows, 0, two_panels ? 2 : 1, sums};
 }
 
 BERTPP_INT8_AMX_TARGET inline void int8_gemm_amx(const Int8GemmArgs& g, Eigen::Index panel_begin,
@@ -426,12 +461,25 @@ BERTPP_INT8_AMX_TARGET inline void int8_gemm_amx(const Int8GemmArgs& g, Eigen::I
   if (g.groups % kAmxGroups != 0 || g.rows < kAmxRows) return int8_gemm_vnni(g, panel_begin, panel_end);
   amx_configure();  // tile state is per thread: every call configures its own
   const Eigen::Index tiled_rows = g.rows / kAmxRows * kAmxRows;
-  for (Eigen::Index p = panel_begin; p < panel_end; p += 2) {
-    const bool two_panels = p + 1 < panel_end;
-    Eigen::Index r = 0;
-    for (; r + 2 * kAmxRows <= tiled_rows; r += 2 * kAmxRows) int8_amx_block<2>(g, r, p, two_panels);
-    if (r < tiled_rows) int8_amx_block<1>(g, r, p, two_panels);
+  alignas(64) std::int32_t sums[2][2 * kAmxRows][2 * kInt8Panel];  // this block's and the pending one's
+  int buffer = 0;
+  AmxPendingBlock pending;
+  // Column blocks whose packed weights fill a quarter of L2; within one, row
+  // blocks outermost, so that the output is written a few rows at a time
+  // (a column pair down all rows touches a page per row: TLB misses).
+  const Eigen::Index panel_bytes = g.groups * kInt8Panel * kInt8Group;
+  const Eigen::Index block_panels = std::max<Eigen::Index>(1, cpu_info().l2_bytes / 4 / panel_bytes / 2) * 2;
+  for (Eigen::Index first = panel_begin; first < panel_end; first += block_panels) {
+    const Eigen::Index last = std::min(panel_end, first + block_panels);
+    for (Eigen::Index r = 0; r < tiled_rows; r += 2 * kAmxRows)
+      for (Eigen::Index p = first; p < last; p += 2, buffer ^= 1) {
+        if (r + 2 * kAmxRows <= tiled_rows)
+          int8_amx_block<2>(g, r, p, p + 1 < last, sums[buffer], pending);
+        else
+          int8_amx_block<1>(g, r, p, p + 1 < last, sums[buffer], pending);
+      }
   }
+  int8_amx_drain(g, pending, pending.rows);
   _tile_release();
   // The rows past the last whole tile (fewer than 16).
   if (tiled_rows == g.rows) return;
