@@ -17,6 +17,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cmath>
 #include <cstdint>
@@ -210,16 +211,22 @@ TEST_CASE("a fused activation equals applying it to the unfused result") {
 }
 
 TEST_CASE("two threads give the same result as one") {
-  const Eigen::Index rows = 128, in = 768, out = 1000;  // out not a multiple of 16
-  bertpp::set_num_threads(2);
-  REQUIRE(bertpp::detail::int8_gemm_threads(rows, in, out) == bertpp::detail::max_threads());
-  const Matrix w = pattern(out, in, 51), x = pattern(rows, in, 52), b = pattern(1, out, 53);
-  const auto layer = QuantizedLinear::quantize(w, b);
-  Matrix parallel(rows, out), serial(rows, out);
-  layer.forward(x, parallel, bertpp::Activation::Relu);
-  bertpp::set_num_threads(1);
-  layer.forward(x, serial, bertpp::Activation::Relu);
-  CHECK(parallel == serial);
+  // 200 rows: split by rows (each thread quantises and multiplies its own);
+  // 100 rows, or weights past half of L2: split by output features.
+  const Eigen::Index l2_in = bertpp::detail::cpu_info().l2_bytes / 1000 + 64;
+  for (const auto& shape : {std::array<Eigen::Index, 2>{200, 768}, {100, 768}, {200, l2_in}}) {
+    const Eigen::Index rows = shape[0], in = shape[1], out = 1000;  // out not a multiple of 16
+    INFO("rows " << rows << " in " << in);
+    bertpp::set_num_threads(2);
+    REQUIRE(bertpp::detail::int8_gemm_threads(rows, in, out) == bertpp::detail::max_threads());
+    const Matrix w = pattern(out, in, 51), x = pattern(rows, in, 52), b = pattern(1, out, 53);
+    const auto layer = QuantizedLinear::quantize(w, b);
+    Matrix parallel(rows, out), serial(rows, out);
+    layer.forward(x, parallel, bertpp::Activation::Gelu);
+    bertpp::set_num_threads(1);
+    layer.forward(x, serial, bertpp::Activation::Gelu);
+    CHECK(parallel == serial);
+  }
 }
 
 TEST_CASE("activations quantised on two threads give the same result as on one") {

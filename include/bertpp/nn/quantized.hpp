@@ -200,14 +200,6 @@ struct QuantizedLinear {
     // `codes` and `row_scales` would mean that worker's own (empty) buffers.
     std::uint8_t* const a = codes.data();
     float* const scales = row_scales.data();
-    const int row_threads =
-        detail::threads_for_elements(static_cast<double>(rows * in_), static_cast<double>(rows));
-    detail::parallel_ranges(rows, row_threads, 1, [&](Eigen::Index begin, Eigen::Index end) {
-      // Row padding (lda - in_ bytes) meets zero weights: its value is irrelevant.
-      for (Eigen::Index r = begin; r < end; ++r)
-        scales[r] = detail::quantize_row(kernel, x + r * x_stride, in_, a + r * lda);
-    });
-
     detail::Int8GemmArgs args;
     args.a = a;
     args.row_scales = scales;
@@ -220,25 +212,52 @@ struct QuantizedLinear {
     args.out = out_;
     args.y = y.data();
     args.ldy = y.outerStride();
-
-    const int threads = detail::int8_gemm_threads(rows, in_, out_);
     const InstructionSet level = detail::cpu_level();  // GELU's vectorised kernels, as in Linear
-    detail::parallel_ranges(out_, threads, detail::kInt8Panel, [&](Eigen::Index begin, Eigen::Index end) {
-      // With an activation, rows go in chunks whose output is still in L2
-      // when the activation reads it back (a whole slice of a long batch
-      // would have to come back from memory).
-      const Eigen::Index chunk = activation == Activation::Linear ? rows : activation_chunk_rows(end - begin);
-      for (Eigen::Index first = 0; first < rows; first += chunk) {
-        const Eigen::Index count = std::min(chunk, rows - first);
+    // Rows [begin, end) x panels [panel_begin, panel_end) of the product and
+    // the activation. With an activation, rows go in chunks whose output is
+    // still in cache when the activation reads it back (a whole slice of a
+    // long batch would have to come back from memory).
+    auto multiply = [&](Eigen::Index begin, Eigen::Index end, Eigen::Index panel_begin,
+                        Eigen::Index panel_end) {
+      const Eigen::Index first_column = panel_begin * detail::kInt8Panel;
+      const Eigen::Index columns = std::min(out_, panel_end * detail::kInt8Panel) - first_column;
+      const Eigen::Index chunk =
+          activation == Activation::Linear ? end - begin : activation_chunk_rows(columns);
+      for (Eigen::Index first = begin; first < end; first += chunk) {
         detail::Int8GemmArgs part = args;
         part.a += first * lda;
         part.row_scales += first;
-        part.rows = count;
+        part.rows = std::min(chunk, end - first);
         part.y += first * args.ldy;
-        detail::int8_gemm(kernel, part, begin / detail::kInt8Panel,
-                          (end + detail::kInt8Panel - 1) / detail::kInt8Panel);
-        detail::activate_block(level, activation, part.y + begin, args.ldy, count, end - begin);
+        detail::int8_gemm(kernel, part, panel_begin, panel_end);
+        detail::activate_block(level, activation, part.y + first_column, args.ldy, part.rows, columns);
       }
+    };
+    auto quantize = [&](Eigen::Index begin, Eigen::Index end) {
+      // Row padding (lda - in_ bytes) meets zero weights: its value is irrelevant.
+      for (Eigen::Index r = begin; r < end; ++r)
+        scales[r] = detail::quantize_row(kernel, x + r * x_stride, in_, a + r * lda);
+    };
+    const int threads = detail::int8_gemm_threads(rows, in_, out_);
+    // Split by rows when every thread gets whole 32-row blocks and the
+    // weights stay in L2 for all of them: each thread then quantises its own
+    // rows, one parallel loop instead of two. Else by output features.
+    constexpr Eigen::Index kRowBlock = 32;
+    const bool weights_in_l2 = panels_ * detail::kInt8Panel * groups_ * detail::kInt8Group <=
+                               detail::cpu_info().l2_bytes / 2;
+    if (threads > 1 && weights_in_l2 && rows >= 2 * kRowBlock * threads) {
+      detail::parallel_ranges(rows, threads, kRowBlock, [&](Eigen::Index begin, Eigen::Index end) {
+        quantize(begin, end);
+        multiply(begin, end, 0, panels_);
+      });
+      return;
+    }
+    const int row_threads =
+        detail::threads_for_elements(static_cast<double>(rows * in_), static_cast<double>(rows));
+    detail::parallel_ranges(rows, row_threads, 1, quantize);
+    // Slices of whole panel pairs (the AMX kernel's blocks).
+    detail::parallel_ranges(out_, threads, 2 * detail::kInt8Panel, [&](Eigen::Index begin, Eigen::Index end) {
+      multiply(0, rows, begin / detail::kInt8Panel, (end + detail::kInt8Panel - 1) / detail::kInt8Panel);
     });
   }
 };
