@@ -1,6 +1,8 @@
 // The CPU's fp32 FMA peak, to read bertpp's GFLOP/s against (not a test):
 // 12 independent FMA chains per thread (enough to fill two FMA ports of
-// latency 4), AVX2 and AVX-512, on 1 thread and on N threads.
+// latency 4), AVX2 and AVX-512, on 1 thread and on N threads; where the CPU
+// has AMX, also the int8 tile peak (four independent tdpbusd chains, the
+// int8 kernel's 2 x 2 tiles, operands already in tiles).
 //
 //   bertpp-bench-fma_peak [threads]      (default: every core)
 #include <immintrin.h>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "bertpp/detail/cpu_features.hpp"
+#include "bertpp/detail/int8_gemm.hpp"
 
 namespace {
 
@@ -48,8 +51,38 @@ __attribute__((target("avx512f"))) float chains_avx512() {
   return lanes[0] + lanes[15];
 }
 
-// Best of 3 runs, GFLOP/s over `threads` threads (2 FLOP per lane per FMA).
-double peak(float (*chains)(), int lanes, int threads) {
+#if BERTPP_INT8_AMX
+constexpr long kAmxIterations = kIterations / 20;
+
+// Each iteration: 4 tdpbusd of 16 x 16 x 64 = 16,384 multiply-adds.
+__attribute__((target("avx512f,amx-tile,amx-int8"))) float chains_amx() {
+  alignas(64) static const std::uint8_t operands[1024] = {1};
+  bertpp::detail::amx_configure();
+  _tile_zero(0);
+  _tile_zero(1);
+  _tile_zero(2);
+  _tile_zero(3);
+  _tile_loadd(4, operands, 64);
+  _tile_loadd(5, operands, 64);
+  _tile_loadd(6, operands, 64);
+  _tile_loadd(7, operands, 64);
+  for (long i = 0; i < kAmxIterations; ++i) {
+    _tile_dpbusd(0, 4, 6);
+    _tile_dpbusd(1, 4, 7);
+    _tile_dpbusd(2, 5, 6);
+    _tile_dpbusd(3, 5, 7);
+  }
+  alignas(64) std::int32_t sums[16][16];
+  _tile_stored(0, sums, 64);
+  _tile_release();
+  return static_cast<float>(sums[0][0]);
+}
+#endif
+
+// Best of 3 runs, G(FL)OP/s over `threads` threads (2 per multiply-add),
+// `lanes` multiply-adds per instruction of `chains`' 12 per iteration.
+double peak(float (*chains)(), double lanes, int threads, long iterations = kIterations,
+            int per_iteration = 12) {
   double best = 0;
   for (int run = 0; run < 3; ++run) {
     std::vector<float> sink(static_cast<std::size_t>(threads));
@@ -58,7 +91,8 @@ double peak(float (*chains)(), int lanes, int threads) {
     for (int t = 0; t < threads; ++t) pool.emplace_back([&, t] { sink[static_cast<std::size_t>(t)] = chains(); });
     for (std::thread& t : pool) t.join();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const double gflops = threads * static_cast<double>(kIterations) * 12 * lanes * 2 / seconds / 1e9;
+    const double gflops =
+        threads * static_cast<double>(iterations) * per_iteration * lanes * 2 / seconds / 1e9;
     if (gflops > best) best = gflops;
     if (sink[0] == 12345.f) std::printf(" ");  // keep the result alive
   }
@@ -74,5 +108,10 @@ int main(int argc, char** argv) {
   for (int n : {1, threads}) {
     if (cpu.avx2_fma) std::printf("%d thread(s), AVX2 FMA:    %6.0f GFLOP/s\n", n, peak(chains_avx2, 8, n));
     if (cpu.avx512) std::printf("%d thread(s), AVX-512 FMA: %6.0f GFLOP/s\n", n, peak(chains_avx512, 16, n));
+#if BERTPP_INT8_AMX
+    if (cpu.amx_int8)
+      std::printf("%d thread(s), AMX int8:    %6.0f GOP/s\n", n,
+                  peak(chains_amx, 16 * 16 * 64, n, kAmxIterations, 4));
+#endif
   }
 }

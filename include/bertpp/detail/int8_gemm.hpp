@@ -355,6 +355,10 @@ BERTPP_INT8_AMX_TARGET inline void amx_configure() {
     config.bytes_per_row[t] = 64;
     config.rows[t] = 16;
   }
+  // GCC's _tile_loadconfig tells the compiler it reads only the first 8
+  // bytes: an empty asm reading the whole struct keeps the stores above
+  // (else dead-store elimination may drop them and tile instructions fault).
+  __asm__ volatile("" : : "m"(config));
   _tile_loadconfig(&config);
 }
 
