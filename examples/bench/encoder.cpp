@@ -30,7 +30,8 @@
 // tokenizer files (e.g. a sentence-transformers model folder without its
 // weights).
 //
-// The kernels in use (bertpp::cpu_features(), capped by BERTPP_ISA) are
+// The kernels in use (bertpp::float32_kernel_name() and, with --int8,
+// bertpp::int8_kernel_name(); capped by BERTPP_ISA) are
 // printed with the results.
 //
 // Threads: --threads N (default: all cores) sizes bertpp's worker pool, the
@@ -491,7 +492,7 @@ int run(int argc, char** argv) {
                            {"threads", bertpp::num_threads()},
                            {"weights", o.int8 ? std::string("int8 (") + bertpp::int8_kernel_name() + ")"
                                               : std::string("float32")},
-                           {"kernels", bertpp::instruction_set_name(bertpp::cpu_features())},
+                           {"kernels", bertpp::float32_kernel_name()},
                            {"compiler", std::string("g++ ") + __VERSION__},
                            {"flags", compile_flags()},
                            {"cpu", cpu_model()},

@@ -74,6 +74,7 @@ __attribute__((target("avx512f,amx-tile,amx-int8"))) float chains_amx() {
   }
   alignas(64) std::int32_t sums[16][16];
   _tile_stored(0, sums, 64);
+  bertpp::detail::amx_memory_barrier();  // the store is an asm GCC does not see writing `sums`
   _tile_release();
   return static_cast<float>(sums[0][0]);
 }
@@ -109,7 +110,7 @@ int main(int argc, char** argv) {
     if (cpu.avx2_fma) std::printf("%d thread(s), AVX2 FMA:    %6.0f GFLOP/s\n", n, peak(chains_avx2, 8, n));
     if (cpu.avx512) std::printf("%d thread(s), AVX-512 FMA: %6.0f GFLOP/s\n", n, peak(chains_avx512, 16, n));
 #if BERTPP_INT8_AMX
-    if (cpu.amx_int8)
+    if (bertpp::detail::amx_permitted())
       std::printf("%d thread(s), AMX int8:    %6.0f GOP/s\n", n,
                   peak(chains_amx, 16 * 16 * 64, n, kAmxIterations, 4));
 #endif

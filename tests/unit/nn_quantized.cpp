@@ -170,6 +170,65 @@ TEST_CASE("every int8 kernel this CPU has agrees exactly with the portable one")
   }
 }
 
+TEST_CASE("every int8 kernel computes exactly the panel range it is given, and nothing else") {
+  // The kernels called directly, as the threads call them: odd ranges, a
+  // range ending at the last (partial) panel, buffers of exactly their size.
+  using bertpp::detail::Int8GemmArgs;
+  const Eigen::Index out = 25 * 16 - 3, panels = 25;
+  for (Eigen::Index groups : {16, 48, 768})
+    for (Eigen::Index rows : {17, 50}) {
+      const Eigen::Index lda = groups * 4;
+      std::vector<std::uint8_t> a(std::size_t(rows * lda));
+      std::vector<std::int8_t, bertpp::detail::AlignedAllocator<std::int8_t>> w(
+          std::size_t(panels * groups * 64));
+      std::vector<std::int32_t> offsets(std::size_t(panels * 16));
+      std::vector<float> scales(static_cast<std::size_t>(panels * 16)),
+          bias(static_cast<std::size_t>(panels * 16)), row_scales(static_cast<std::size_t>(rows));
+      unsigned state = 12345;
+      auto next = [&] { return state = state * 1103515245u + 12345u, (state >> 8) & 0xFFu; };
+      for (auto& v : a) v = static_cast<std::uint8_t>(1 + next() % 255);  // codes: 128 + [-127, 127]
+      for (auto& v : w) v = static_cast<std::int8_t>(static_cast<int>(next() % 255) - 127);
+      // What the kernels rely on: 128 * sum_k q(n, k) (the AVX2 kernel
+      // removes the +128 of the codes another way and never reads it)
+      for (Eigen::Index n = 0; n < panels * 16; ++n) {
+        std::int32_t sum = 0;
+        for (Eigen::Index k = 0; k < groups * 4; ++k)
+          sum += w[std::size_t(((n / 16) * groups + k / 4) * 64 + (n % 16) * 4 + k % 4)];
+        offsets[std::size_t(n)] = 128 * sum;
+      }
+      for (auto& v : scales) v = 1e-3f * static_cast<float>(next() + 1);
+      for (auto& v : bias) v = 1e-2f * static_cast<float>(next()) - 1.0f;
+      for (auto& v : row_scales) v = 1e-3f * static_cast<float>(next() + 1);
+      Int8GemmArgs g;
+      g.a = a.data();
+      g.row_scales = row_scales.data();
+      g.rows = rows;
+      g.w = w.data();
+      g.groups = groups;
+      g.offsets = offsets.data();
+      g.scales = scales.data();
+      g.bias = bias.data();
+      g.out = out;
+      g.ldy = out;
+      for (Int8Kernel kernel : {Int8Kernel::Amx, Int8Kernel::Avx512Vnni, Int8Kernel::AvxVnni, Int8Kernel::Avx2}) {
+        if (bertpp::detail::int8_resolve(kernel) == bertpp::detail::Int8Path::Portable) continue;
+        for (const auto& range : {std::array<Eigen::Index, 2>{0, 25}, {1, 25}, {0, 24}, {1, 24}, {24, 25},
+                                  {3, 4}, {3, 8}}) {
+          INFO("kernel " << static_cast<int>(kernel) << " groups " << groups << " rows " << rows
+                         << " panels [" << range[0] << ", " << range[1] << ")");
+          std::vector<float> fast(std::size_t(rows * out), -7.0f), portable = fast;
+          g.y = fast.data();
+          bertpp::detail::int8_gemm(kernel, g, range[0], range[1]);
+          g.y = portable.data();
+          bertpp::detail::int8_gemm(Int8Kernel::Portable, g, range[0], range[1]);
+          CHECK(fast == portable);  // same values inside the range, -7 outside
+          CHECK(std::count(fast.begin(), fast.end(), -7.0f) ==
+                static_cast<std::ptrdiff_t>(rows * (out - (std::min(out, range[1] * 16) - range[0] * 16))));
+        }
+      }
+    }
+}
+
 TEST_CASE("int8 result stays close to the float Linear") {
   bertpp::set_num_threads(1);
   const Eigen::Index rows = 64, in = 768, out = 768;
@@ -213,7 +272,8 @@ TEST_CASE("a fused activation equals applying it to the unfused result") {
 TEST_CASE("two threads give the same result as one") {
   // 200 rows: split by rows (each thread quantises and multiplies its own);
   // 100 rows, or weights past half of L2: split by output features.
-  const Eigen::Index l2_in = bertpp::detail::cpu_info().l2_bytes / 1000 + 64;
+  // (a multiple of 64 inputs, so the AMX kernel runs there too)
+  const Eigen::Index l2_in = (bertpp::detail::cpu_info().l2_bytes / 1000 / 64 + 1) * 64;
   for (const auto& shape : {std::array<Eigen::Index, 2>{200, 768}, {100, 768}, {200, l2_in}}) {
     const Eigen::Index rows = shape[0], in = shape[1], out = 1000;  // out not a multiple of 16
     INFO("rows " << rows << " in " << in);

@@ -197,8 +197,9 @@ TEST_CASE("the cap: set_cpu_features returns the level in use, never above the C
   CHECK(bertpp::set_cpu_features(InstructionSet::Avx2) == std::min(best, InstructionSet::Avx2));
   // The int8 path follows the cap: AMX only at the Amx level.
   if (best == InstructionSet::Amx) {
-    bertpp::set_cpu_features(InstructionSet::Amx);
-    CHECK(std::string(bertpp::int8_kernel_name()) == "amx");
+    bertpp::set_cpu_features(InstructionSet::Amx);  // (the OS may refuse the tile state)
+    CHECK(std::string(bertpp::int8_kernel_name()) ==
+          (bertpp::detail::amx_permitted() ? "amx" : "avx512-vnni"));
     CHECK(std::string(bertpp::float32_kernel_name()) == "avx512");
     bertpp::set_cpu_features(InstructionSet::Avx512);
     CHECK(std::string(bertpp::int8_kernel_name()) == "avx512-vnni");

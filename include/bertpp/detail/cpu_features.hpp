@@ -27,6 +27,16 @@
 #include <sys/syscall.h>
 #endif
 
+// Compilers that know the AMX target attributes and intrinsics: GCC 11+,
+// clang 12+. Older ones build no AMX kernel, so the amx level is never
+// reported.
+#if BERTPP_X86_KERNELS && ((defined(__clang__) && __clang_major__ >= 12) || \
+                           (!defined(__clang__) && __GNUC__ >= 11))
+#define BERTPP_AMX_KERNELS 1
+#else
+#define BERTPP_AMX_KERNELS 0
+#endif
+
 namespace bertpp {
 
 // The instruction-set levels bertpp has kernels for, in increasing order.
@@ -52,7 +62,7 @@ struct CpuInfo {
   bool avx512 = false;       // AVX-512 F, BW, DQ, VL (and the OS saves zmm state)
   bool avx512_vnni = false;  // vpdpbusd on zmm
   bool avx_vnni = false;     // vpdpbusd on ymm without AVX-512 (VEX encoded)
-  bool amx_int8 = false;     // AMX tiles with tdpbusd, and the OS lets this process use them
+  bool amx_int8 = false;     // AMX tiles with tdpbusd, enabled by the OS (see amx_permitted())
   long l1d_bytes = 32 * 1024;    // per core; defaults where the OS does not say
   long l2_bytes = 1024 * 1024;
 
@@ -67,7 +77,10 @@ struct CpuInfo {
 // AMX tile data is not saved by the OS unless the process asks first (Linux
 // 5.16+: arch_prctl ARCH_REQ_XCOMP_PERM for XTILEDATA); a process-wide
 // grant, inherited by threads and forked children. False where it is
-// refused or the OS has no such request.
+// refused or the OS has no such request. The grant has a cost for the host
+// (Linux then refuses sigaltstack stacks too small for the tile state), so
+// it is asked for only when an int8 product is about to run on AMX
+// (amx_permitted()), never by float32-only programs or under a lower cap.
 inline bool request_amx_permission() {
 #if BERTPP_X86_KERNELS && defined(__linux__) && defined(SYS_arch_prctl)
   constexpr long kRequestPermission = 0x1023, kTileData = 18;  // ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA
@@ -92,12 +105,13 @@ inline CpuInfo detect_cpu() {
   if (__get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx)) info.avx_vnni = info.avx2_fma && (eax & (1u << 4));
   // AMX-TILE and AMX-INT8: leaf 7 sub-leaf 0, EDX bits 24 and 25; the OS
   // must enable the tile state in XCR0 (bits 17, 18) and grant it.
-  if (info.avx512_vnni && __get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) &&
+  // (avx512_vnni implies the OS saves AVX-512 state, so XGETBV exists.)
+  if (BERTPP_AMX_KERNELS && info.avx512_vnni && __get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) &&
       (edx & (1u << 24)) && (edx & (1u << 25))) {
     unsigned xcr0_low = 0, xcr0_high = 0;
     __asm__ volatile("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0));
     const unsigned tile_state = (1u << 17) | (1u << 18);
-    info.amx_int8 = (xcr0_low & tile_state) == tile_state && request_amx_permission();
+    info.amx_int8 = (xcr0_low & tile_state) == tile_state;
   }
 #endif
 #if defined(_SC_LEVEL1_DCACHE_SIZE) && defined(_SC_LEVEL2_CACHE_SIZE)
@@ -112,6 +126,13 @@ inline CpuInfo detect_cpu() {
 inline const CpuInfo& cpu_info() {
   static const CpuInfo info = detect_cpu();
   return info;
+}
+
+// True when this process may run AMX code: the CPU and OS have it and the
+// OS granted the tile state (asked once per process, on the first call).
+inline bool amx_permitted() {
+  static const bool permitted = cpu_info().amx_int8 && request_amx_permission();
+  return permitted;
 }
 
 // "portable" | "avx2" | "avx512" | "amx" (case-sensitive, as documented).
@@ -147,7 +168,8 @@ enum class Int8Path { Portable, Avx2, AvxVnni, Avx512Vnni, Amx };
 inline Int8Path int8_path() {
   const InstructionSet level = cpu_level();
   const CpuInfo& cpu = cpu_info();
-  if (level == InstructionSet::Amx) return Int8Path::Amx;  // best() checked amx_int8
+  if (level == InstructionSet::Amx && amx_permitted()) return Int8Path::Amx;
+  if (level == InstructionSet::Amx) return Int8Path::Avx512Vnni;  // refused: best() saw avx512_vnni
   if (level == InstructionSet::Avx512 && cpu.avx512_vnni) return Int8Path::Avx512Vnni;
   if (level >= InstructionSet::Avx2 && cpu.avx_vnni) return Int8Path::AvxVnni;
   if (level >= InstructionSet::Avx2) return Int8Path::Avx2;

@@ -42,9 +42,7 @@
 #define BERTPP_INT8_X86 0
 #endif
 
-// The AMX target attributes and intrinsics: GCC 11+, clang 12+.
-#if BERTPP_INT8_X86 && ((defined(__clang__) && __clang_major__ >= 12) || \
-                        (!defined(__clang__) && __GNUC__ >= 11))
+#if BERTPP_INT8_X86 && BERTPP_AMX_KERNELS  // see cpu_features.hpp
 #define BERTPP_INT8_AMX 1
 #else
 #define BERTPP_INT8_AMX 0
@@ -362,6 +360,12 @@ BERTPP_INT8_AMX_TARGET inline void amx_configure() {
   _tile_loadconfig(&config);
 }
 
+// GCC's tile loads and stores are asm statements that do not tell the
+// compiler they touch memory: this barrier makes it write everything the
+// tiles will read (the activation codes) before them, and reload what they
+// wrote (the sums buffer) after them.
+inline void amx_memory_barrier() { __asm__ volatile("" ::: "memory"); }
+
 // int8_store_row's epilogue for `count` rows of sums (row stride 32) and
 // `panels` (1, 2) panels from `p`, the per-channel vectors loaded once:
 // the same IEEE operations in the same order, so the same floats.
@@ -433,17 +437,21 @@ BERTPP_INT8_AMX_TARGET void int8_amx_block(const Int8GemmArgs& g, Eigen::Index r
     _tile_zero(3);
   }
   for (Eigen::Index step = 0; step < steps; ++step) {
-    const std::uint8_t* a_tile = a + step * kAmxGroups * kInt8Group;
-    const std::int8_t* w_tile = w + step * kAmxGroups * kInt8Panel * kInt8Group;
-    _tile_loadd(4, a_tile, lda);
-    _tile_loadd(6, w_tile, 64);
+    // Named addresses, not expressions: GCC 11's tile macros paste the
+    // argument after a (const void*) cast.
+    const std::uint8_t* const a_upper = a + step * kAmxGroups * kInt8Group;
+    const std::uint8_t* const a_lower = a_upper + kAmxRows * lda;
+    const std::int8_t* const w_first = w + step * kAmxGroups * kInt8Panel * kInt8Group;
+    const std::int8_t* const w_second = w_first + panel_bytes;
+    _tile_loadd(4, a_upper, lda);
+    _tile_loadd(6, w_first, 64);
     _tile_dpbusd(0, 4, 6);
     if (two_panels) {
-      _tile_loadd(7, w_tile + panel_bytes, 64);
+      _tile_loadd(7, w_second, 64);
       _tile_dpbusd(1, 4, 7);
     }
     if constexpr (RowTiles == 2) {
-      _tile_loadd(5, a_tile + kAmxRows * lda, lda);
+      _tile_loadd(5, a_lower, lda);
       _tile_dpbusd(2, 5, 6);
       if (two_panels) _tile_dpbusd(3, 5, 7);
     }
@@ -451,18 +459,24 @@ BERTPP_INT8_AMX_TARGET void int8_amx_block(const Int8GemmArgs& g, Eigen::Index r
   }
   int8_amx_drain(g, pending, pending.rows);
   constexpr Eigen::Index kStride = sizeof(sums[0]);
-  _tile_stored(0, &sums[0][0], kStride);
-  _tile_stored(1, &sums[0][kInt8Panel], kStride);
+  std::int32_t* const upper_first = &sums[0][0];
+  std::int32_t* const upper_second = &sums[0][kInt8Panel];
+  std::int32_t* const lower_first = &sums[kAmxRows][0];
+  std::int32_t* const lower_second = &sums[kAmxRows][kInt8Panel];
+  _tile_stored(0, upper_first, kStride);
+  _tile_stored(1, upper_second, kStride);
   if constexpr (RowTiles == 2) {
-    _tile_stored(2, &sums[kAmxRows][0], kStride);
-    _tile_stored(3, &sums[kAmxRows][kInt8Panel], kStride);
+    _tile_stored(2, lower_first, kStride);
+    _tile_stored(3, lower_second, kStride);
   }
+  amx_memory_barrier();
   pending = {row, p, RowTiles * kAmxRows, 0, two_panels ? 2 : 1, sums};
 }
 
 BERTPP_INT8_AMX_TARGET inline void int8_gemm_amx(const Int8GemmArgs& g, Eigen::Index panel_begin,
                                                  Eigen::Index panel_end) {
   if (g.groups % kAmxGroups != 0 || g.rows < kAmxRows) return int8_gemm_vnni(g, panel_begin, panel_end);
+  amx_memory_barrier();
   amx_configure();  // tile state is per thread: every call configures its own
   const Eigen::Index tiled_rows = g.rows / kAmxRows * kAmxRows;
   alignas(64) std::int32_t sums[2][2 * kAmxRows][2 * kInt8Panel];  // this block's and the pending one's
@@ -734,7 +748,7 @@ inline Int8Path int8_resolve(Int8Kernel kernel) {
     case Int8Kernel::Avx2: return cpu.avx2_fma ? Int8Path::Avx2 : Int8Path::Portable;
     case Int8Kernel::AvxVnni: return cpu.avx_vnni ? Int8Path::AvxVnni : Int8Path::Portable;
     case Int8Kernel::Avx512Vnni: return cpu.avx512_vnni ? Int8Path::Avx512Vnni : Int8Path::Portable;
-    case Int8Kernel::Amx: return BERTPP_INT8_AMX && cpu.amx_int8 ? Int8Path::Amx : Int8Path::Portable;
+    case Int8Kernel::Amx: return BERTPP_INT8_AMX && amx_permitted() ? Int8Path::Amx : Int8Path::Portable;
     case Int8Kernel::Portable: break;
   }
   return Int8Path::Portable;

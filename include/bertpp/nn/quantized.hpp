@@ -1,7 +1,7 @@
 // Int8 linear layer in the style of PyTorch's quantize_dynamic: weights
 // quantised once (symmetric, per output channel), activations quantised per
 // row (per token) at every call, the product summed in int32 and scaled back
-// to float. ~4x less weight memory than float and, with AVX-512 VNNI,
+// to float. ~4x less weight memory than float and, with AMX, AVX-512 VNNI,
 // AVX-VNNI or AVX2 (detail/int8_gemm.hpp), a faster GEMM, for a small loss
 // of accuracy.
 //
@@ -79,7 +79,7 @@ struct QuantizedLinear {
   float weight_scale(Eigen::Index n) const { return scales_[idx(n)]; }
 
   // y = act(x W^T + b) as Linear::forward: x [rows, in] float, `y` already
-  // [rows, out_features]. Large products are split over output features.
+  // [rows, out_features]. Large products are split over threads (see run).
   template <typename In, typename Out>
   void forward(const In& x, Out&& y, Activation activation = Activation::Linear) const {
     forward_using(detail::Int8Kernel::Auto, x, y, activation);
@@ -175,8 +175,9 @@ struct QuantizedLinear {
     return std::max<Eigen::Index>(1, bytes / (width * static_cast<Eigen::Index>(sizeof(float))) / 32) * 32;
   }
 
-  // Quantises every row of x once, then splits the output features (in
-  // panels of 16) across threads; each applies the activation to its slice.
+  // Quantises every row of x once and multiplies; threads split the rows
+  // (small weights, many rows) or the output features, see below. Each
+  // applies the activation to its part while it is in cache.
   template <typename Out>
   void run(detail::Int8Kernel kernel, const float* x, Eigen::Index x_stride, Eigen::Index rows,
            Out& y, Activation activation) const {
