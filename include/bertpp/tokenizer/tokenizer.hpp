@@ -360,8 +360,16 @@ class Tokenizer {
     }
     const NormalizedText& n = *source;
     const std::string_view text = n.text;
+    const Bpe* bpe = model_.bpe();
     pre_tokenizer_.byte_level.split(text.substr(from, to - from), [&](std::size_t wb, std::size_t we) {
       const std::size_t word_begin = from + wb;
+      if (bpe) {  // BPE takes the raw bytes: piece spans are bytes of the word
+        bpe->tokenize_byte_level(text.substr(word_begin, we - wb), s.pieces);
+        for (const TokenPiece& p : s.pieces)
+          push_piece(e, p.id, n.original_begin(word_begin + p.begin), n.original_end(word_begin + p.end), word);
+        ++word;
+        return;
+      }
       s.mapped.clear();
       s.mapped_source.clear();
       ByteLevelPreTokenizer::map_bytes(text.substr(word_begin, we - wb), s.mapped, s.mapped_source);
