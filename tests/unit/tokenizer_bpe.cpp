@@ -299,6 +299,28 @@ TEST_CASE("byte-level words from the raw bytes: spans in raw bytes, the same on 
   CHECK(model_text_pieces(bpe, G + "a") == Pieces{{14, 0, 3}});
 }
 
+TEST_CASE("long words and words of many pieces are cached too, and words too long for the cache still split",
+          "[tokenizer][bpe]") {
+  const bertpp::Bpe bpe = tiny_bpe();
+  std::string abs;
+  Pieces ab_pieces;
+  for (std::uint32_t k = 0; k < 30; ++k) {
+    abs += "ab";
+    ab_pieces.push_back({11, 2 * k, 2 * k + 2});
+  }
+  auto unknowns = [](std::uint32_t n) {
+    Pieces p;
+    for (std::uint32_t k = 0; k < n; ++k) p.push_back({3, k, k + 1});
+    return p;
+  };
+  for (int pass = 0; pass < 3; ++pass) {
+    CHECK(byte_level_pieces(bpe, abs) == ab_pieces);                                   // 60 bytes
+    CHECK(byte_level_pieces(bpe, std::string(12, 'x')) == unknowns(12));               // 12 pieces
+    CHECK(byte_level_pieces(bpe, std::string(300, 'x')) == unknowns(300));             // never cached
+    CHECK(model_text_pieces(bpe, abs) == ab_pieces);
+  }
+}
+
 TEST_CASE("BPE without an unknown token drops unknown characters, cached or not", "[tokenizer][bpe]") {
   const bertpp::Bpe bpe = tiny_bpe("");
   for (int pass = 0; pass < 2; ++pass) {

@@ -75,39 +75,46 @@ class MergeTable {
   std::size_t mask_ = 0;
 };
 
-// A fixed table of recent words and their pieces, shared by every thread
-// using the model. Two-way set-associative, one 64-byte line per word, the
-// older entry of a full set replaced. Reads take no lock and write nothing
-// (each slot has a version, odd while it is written, read before and after
-// the payload), so threads reading the same words do not contend; a write
-// that finds its slot being written gives up. All slot memory is atomics,
-// so this is race-free under the C++ memory model.
-class BpeCache {
+// What a cached word's bytes are: text as the model sees it, or the raw
+// bytes a byte-level word stands for. The same bytes give different pieces.
+enum class BpeWordKind : std::uint64_t { ModelText = 0, RawBytes = 1 };
+
+// A fixed table of words and their pieces, shared by every thread using the
+// model: two-way set-associative, the older entry of a full set replaced.
+// Reads take no lock and write nothing (each slot has a version, odd while
+// it is written, read before and after the payload), so threads reading the
+// same words do not contend; a write that finds its slot being written gives
+// up. All slot memory is atomics, so this is race-free under the C++ memory
+// model. A slot's payload holds the word's bytes, each piece's begin and end
+// (1 byte each), then the ids (4 bytes, 4-aligned).
+template <std::size_t kPayloadWords, std::size_t kSets>
+class BpeCacheTable {
  public:
-  // What a word's bytes are: text as the model sees it, or the raw bytes a
-  // byte-level word stands for. The same bytes give different pieces.
-  enum class Kind : std::uint64_t { ModelText = 0, RawBytes = 1 };
+  static constexpr std::size_t kPayloadBytes = 8 * kPayloadWords;
 
-  BpeCache() : slots_(kSets * kWays) {}
+  BpeCacheTable() : slots_(kSets * kWays) {}
 
-  // Whether a word of this many bytes can be cached at all (its pieces may
-  // still be too many).
-  static bool fits_word(std::size_t bytes) { return bytes > 0 && bytes <= kPayloadBytes - kPieceBytes; }
+  // Whether a word of this many bytes with this many pieces fits a slot.
+  static bool fits(std::size_t length, std::size_t count) {
+    return length > 0 && count > 0 && ids_offset(length, count) + 4 * count <= kPayloadBytes;
+  }
 
-  bool get(Kind kind, std::string_view word, std::uint64_t h, std::vector<TokenPiece>& pieces) const {
+  bool get(BpeWordKind kind, std::string_view word, std::uint64_t h, std::vector<TokenPiece>& pieces) const {
     const Slot* set = &slots_[(h & (kSets - 1)) * kWays];
     const std::uint64_t key = key_bits(kind, word.size(), h);
     for (std::size_t way = 0; way < kWays; ++way) {
       const Slot& slot = set[way];
       const std::uint64_t header = slot.header.load(std::memory_order_acquire);
       if ((header & kKeyMask) != key || (header & 1)) continue;
+      const std::size_t count = (header >> kCountShift) & 0xFF;
+      const std::size_t used = (ids_offset(word.size(), count) + 4 * count + 7) / 8;
+      if (count == 0 || used > kPayloadWords) continue;
       std::uint64_t words[kPayloadWords];
-      for (std::size_t k = 0; k < kPayloadWords; ++k) words[k] = slot.payload[k].load(std::memory_order_acquire);
+      for (std::size_t k = 0; k < used; ++k) words[k] = slot.payload[k].load(std::memory_order_acquire);
       // (The payload loads are acquire, so this load cannot move above them.)
       if (slot.header.load(std::memory_order_relaxed) != header) continue;  // rewritten meanwhile
       const auto* bytes = reinterpret_cast<const unsigned char*>(words);
       if (std::memcmp(bytes, word.data(), word.size()) != 0) continue;
-      const std::size_t count = (header >> kCountShift) & 0xFF;
       const unsigned char* spans = bytes + word.size();
       const unsigned char* ids = bytes + ids_offset(word.size(), count);
       for (std::size_t i = 0; i < count; ++i) {
@@ -120,17 +127,16 @@ class BpeCache {
     return false;
   }
 
-  void put(Kind kind, std::string_view word, std::uint64_t h, const std::vector<TokenPiece>& pieces) const {
+  // Precondition: fits(word.size(), pieces.size()).
+  void put(BpeWordKind kind, std::string_view word, std::uint64_t h, const std::vector<TokenPiece>& pieces) const {
     const std::size_t count = pieces.size();
-    if (!fits_word(word.size()) || count == 0 || ids_offset(word.size(), count) + 4 * count > kPayloadBytes)
-      return;
     Slot* set = &slots_[(h & (kSets - 1)) * kWays];
     const std::uint64_t key = key_bits(kind, word.size(), h);
     std::size_t way = kWays;
     std::uint64_t version_sum = 0;
     for (std::size_t w = 0; w < kWays && way == kWays; ++w) {
       const std::uint64_t header = set[w].header.load(std::memory_order_relaxed);
-      if ((header & kKeyMask & ~kTagMask) == 0 || (header & kKeyMask) == key) way = w;  // empty, or maybe this word
+      if ((header & kLengthMask) == 0 || (header & kKeyMask) == key) way = w;  // empty, or maybe this word
       version_sum += header & kVersionMask;
     }
     // Versions grow by 2 per write, so this alternates between the ways:
@@ -149,29 +155,29 @@ class BpeCache {
       spans[2 * i + 1] = static_cast<unsigned char>(pieces[i].end);
       std::memcpy(ids + 4 * i, &pieces[i].id, 4);
     }
-    for (std::size_t k = 0; k < kPayloadWords; ++k) slot.payload[k].store(words[k], std::memory_order_release);
+    const std::size_t used = (ids_offset(word.size(), count) + 4 * count + 7) / 8;
+    for (std::size_t k = 0; k < used; ++k) slot.payload[k].store(words[k], std::memory_order_release);
     const std::uint64_t version = ((old & kVersionMask) + 2) & kVersionMask;
     slot.header.store(key | (static_cast<std::uint64_t>(count) << kCountShift) | version, std::memory_order_release);
   }
 
  private:
-  static constexpr std::size_t kSets = 1 << 14;  // x 2 ways x 64 bytes = 2 MB
+  static_assert((kSets & (kSets - 1)) == 0, "a power of two");
+  static_assert(kPayloadBytes < 256, "spans and lengths are bytes");
   static constexpr std::size_t kWays = 2;
-  static constexpr std::size_t kPayloadWords = 7;
-  static constexpr std::size_t kPayloadBytes = 8 * kPayloadWords;
-  static constexpr std::size_t kPieceBytes = 6;  // begin, end (1 byte each), id (4)
   // Header: version (bits 0-31, odd while written), piece count (32-39),
   // word length (40-47), kind (48), hash tag (49-63).
   static constexpr std::uint64_t kVersionMask = 0xFFFFFFFFULL;
   static constexpr int kCountShift = 32;
-  static constexpr std::uint64_t kTagMask = ~0ULL << 49;
+  static constexpr std::uint64_t kLengthMask = 0xFFULL << 40;
   static constexpr std::uint64_t kKeyMask = ~0ULL << 40;  // length, kind, tag
 
-  // Payload: the word's bytes, each piece's begin and end, then the ids
-  // 4-aligned.
-  static std::size_t ids_offset(std::size_t length, std::size_t count) { return (length + 2 * count + 3) & ~std::size_t{3}; }
-  static std::uint64_t key_bits(Kind kind, std::size_t length, std::uint64_t h) {
-    return (static_cast<std::uint64_t>(length) << 40) | (static_cast<std::uint64_t>(kind) << 48) | (h & kTagMask);
+  static constexpr std::size_t ids_offset(std::size_t length, std::size_t count) {
+    return (length + 2 * count + 3) & ~std::size_t{3};
+  }
+  static std::uint64_t key_bits(BpeWordKind kind, std::size_t length, std::uint64_t h) {
+    return (static_cast<std::uint64_t>(length) << 40) | (static_cast<std::uint64_t>(kind) << 48) |
+           (h & (~0ULL << 49));
   }
 
   struct alignas(64) Slot {
@@ -179,6 +185,29 @@ class BpeCache {
     std::atomic<std::uint64_t> payload[kPayloadWords] = {};
   };
   mutable std::vector<Slot> slots_;
+};
+
+// The model's cache of words seen before: a table of one cache line per
+// word for the many short words (up to 50 bytes), and a smaller one for the
+// longer words and words of many pieces (up to 242 bytes in all).
+class BpeCache {
+ public:
+  static bool fits_word(std::size_t bytes) { return Long::fits(bytes, 1); }
+
+  bool get(BpeWordKind kind, std::string_view word, std::uint64_t h, std::vector<TokenPiece>& pieces) const {
+    return (Short::fits(word.size(), 1) && short_.get(kind, word, h, pieces)) || long_.get(kind, word, h, pieces);
+  }
+
+  void put(BpeWordKind kind, std::string_view word, std::uint64_t h, const std::vector<TokenPiece>& pieces) const {
+    if (Short::fits(word.size(), pieces.size())) short_.put(kind, word, h, pieces);
+    else if (Long::fits(word.size(), pieces.size())) long_.put(kind, word, h, pieces);
+  }
+
+ private:
+  using Short = BpeCacheTable<7, 1 << 14>;  // 2 x 16,384 slots of 64 bytes: 2 MB
+  using Long = BpeCacheTable<31, 1 << 10>;  // 2 x 1,024 slots of 256 bytes: 512 KB
+  Short short_;
+  Long long_;
 };
 
 }  // namespace detail
@@ -253,7 +282,7 @@ class Bpe {
         return;
       }
     }
-    constexpr auto kind = detail::BpeCache::Kind::ModelText;
+    constexpr auto kind = detail::BpeWordKind::ModelText;
     const bool cacheable = detail::BpeCache::fits_word(word.size());
     const std::uint64_t h = cacheable ? detail::hash_bytes(word) : 0;
     if (cacheable && cache_->get(kind, word, h, pieces)) return;
@@ -276,7 +305,7 @@ class Bpe {
   void tokenize_byte_level(std::string_view raw, std::vector<TokenPiece>& pieces) const {
     pieces.clear();
     if (raw.empty()) return;
-    constexpr auto kind = detail::BpeCache::Kind::RawBytes;
+    constexpr auto kind = detail::BpeWordKind::RawBytes;
     const bool cacheable = detail::BpeCache::fits_word(raw.size());
     const std::uint64_t h = cacheable ? detail::hash_bytes(raw) : 0;
     if (cacheable && cache_->get(kind, raw, h, pieces)) return;
