@@ -80,13 +80,13 @@ class MergeTable {
 enum class BpeWordKind : std::uint64_t { ModelText = 0, RawBytes = 1 };
 
 // A fixed table of words and their pieces, shared by every thread using the
-// model: two-way set-associative, the older entry of a full set replaced.
-// Reads take no lock and write nothing (each slot has a version, odd while
-// it is written, read before and after the payload), so threads reading the
-// same words do not contend; a write that finds its slot being written gives
-// up. All slot memory is atomics, so this is race-free under the C++ memory
-// model. A slot's payload holds the word's bytes, each piece's begin and end
-// (1 byte each), then the ids (4 bytes, 4-aligned).
+// model, four-way set-associative. Reads take no lock and write nothing
+// (each slot has a version, odd while it is written, read before and after
+// the payload), so threads reading the same words do not contend; a write
+// that finds its slot being written gives up. All slot memory is atomics,
+// so this is race-free under the C++ memory model. A slot's payload holds
+// the word's bytes, each piece's begin and end (1 byte each), then the ids
+// (4 bytes, 4-aligned).
 template <std::size_t kPayloadWords, std::size_t kSets>
 class BpeCacheTable {
  public:
@@ -133,15 +133,14 @@ class BpeCacheTable {
     Slot* set = &slots_[(h & (kSets - 1)) * kWays];
     const std::uint64_t key = key_bits(kind, word.size(), h);
     std::size_t way = kWays;
-    std::uint64_t version_sum = 0;
     for (std::size_t w = 0; w < kWays && way == kWays; ++w) {
       const std::uint64_t header = set[w].header.load(std::memory_order_relaxed);
       if ((header & kLengthMask) == 0 || (header & kKeyMask) == key) way = w;  // empty, or maybe this word
-      version_sum += header & kVersionMask;
     }
-    // Versions grow by 2 per write, so this alternates between the ways:
-    // the entry written longer ago goes.
-    if (way == kWays) way = (version_sum >> 1) & (kWays - 1);
+    // A full set: the word replaces the entry in a way its hash picks. (Taking
+    // the oldest entry instead would make a set of one word too many miss
+    // on every word, when they come round in turn.)
+    if (way == kWays) way = (h >> 32) & (kWays - 1);
     Slot& slot = set[way];
     std::uint64_t old = slot.header.load(std::memory_order_relaxed);
     if ((old & 1) || !slot.header.compare_exchange_strong(old, old | 1, std::memory_order_acq_rel)) return;
@@ -164,7 +163,7 @@ class BpeCacheTable {
  private:
   static_assert((kSets & (kSets - 1)) == 0, "a power of two");
   static_assert(kPayloadBytes < 256, "spans and lengths are bytes");
-  static constexpr std::size_t kWays = 2;
+  static constexpr std::size_t kWays = 4;
   // Header: version (bits 0-31, odd while written), piece count (32-39),
   // word length (40-47), kind (48), hash tag (49-63).
   static constexpr std::uint64_t kVersionMask = 0xFFFFFFFFULL;
@@ -204,8 +203,8 @@ class BpeCache {
   }
 
  private:
-  using Short = BpeCacheTable<7, 1 << 14>;  // 2 x 16,384 slots of 64 bytes: 2 MB
-  using Long = BpeCacheTable<31, 1 << 10>;  // 2 x 1,024 slots of 256 bytes: 512 KB
+  using Short = BpeCacheTable<7, 1 << 13>;  // 8,192 sets of 4 slots of 64 bytes: 2 MB
+  using Long = BpeCacheTable<31, 1 << 9>;   // 512 sets of 4 slots of 256 bytes: 512 KB
   Short short_;
   Long long_;
 };
