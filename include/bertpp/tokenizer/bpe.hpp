@@ -114,7 +114,7 @@ class BpeCacheTable {
       // (The payload loads are acquire, so this load cannot move above them.)
       if (slot.header.load(std::memory_order_relaxed) != header) continue;  // rewritten meanwhile
       const auto* bytes = reinterpret_cast<const unsigned char*>(words);
-      if (std::memcmp(bytes, word.data(), word.size()) != 0) continue;
+      if (!same_bytes(bytes, word)) continue;
       const unsigned char* spans = bytes + word.size();
       const unsigned char* ids = bytes + ids_offset(word.size(), count);
       for (std::size_t i = 0; i < count; ++i) {
@@ -171,6 +171,19 @@ class BpeCacheTable {
   static constexpr std::uint64_t kLengthMask = 0xFFULL << 40;
   static constexpr std::uint64_t kKeyMask = ~0ULL << 40;  // length, kind, tag
 
+  // memcmp inline: the words are short, a library call costs more.
+  static bool same_bytes(const unsigned char* cached, std::string_view word) {
+    std::size_t i = 0;
+    for (; i + 8 <= word.size(); i += 8) {
+      std::uint64_t a, b;
+      std::memcpy(&a, cached + i, 8);
+      std::memcpy(&b, word.data() + i, 8);
+      if (a != b) return false;
+    }
+    for (; i < word.size(); ++i)
+      if (cached[i] != static_cast<unsigned char>(word[i])) return false;
+    return true;
+  }
   static constexpr std::size_t ids_offset(std::size_t length, std::size_t count) {
     return (length + 2 * count + 3) & ~std::size_t{3};
   }
