@@ -565,7 +565,7 @@ json describe_model_folder(const std::string& folder) {
                          {"handle_chinese_chars", t.handle_chinese_chars},
                          {"unk_token", t.unk_token},
                          {"mask_token", t.mask_token}}},
-          {"kernels", {{"float32", bertpp::instruction_set_name(bertpp::cpu_features())},
+          {"kernels", {{"float32", bertpp::float32_kernel_name()},
                        {"int8", bertpp::int8_kernel_name()},
                        {"cpu_supports", bertpp::instruction_set_name(bertpp::supported_cpu_features())}}}};
 }

@@ -5,6 +5,8 @@
 #include "bertpp/detail/cpu_features.hpp"
 #include "bertpp/detail/parallel.hpp"
 
+#include <algorithm>
+
 namespace bertpp {
 
 // Threads used by forward passes and batch tokenizing, the calling thread
@@ -34,6 +36,12 @@ inline InstructionSet supported_cpu_features() { return detail::cpu_info().best(
 inline InstructionSet set_cpu_features(InstructionSet cap) {
   detail::cpu_cap().store(static_cast<int>(cap), std::memory_order_relaxed);
   return cpu_features();
+}
+
+// The float32 kernels now in use: "avx512", "avx2" or "portable" (the amx
+// level runs the AVX-512 float kernels).
+inline const char* float32_kernel_name() {
+  return instruction_set_name(std::min(cpu_features(), InstructionSet::Avx512));
 }
 
 // The int8 GEMM path now in use: "amx", "avx512-vnni", "avx-vnni", "avx2"

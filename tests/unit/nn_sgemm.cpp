@@ -199,6 +199,7 @@ TEST_CASE("the cap: set_cpu_features returns the level in use, never above the C
   if (best == InstructionSet::Amx) {
     bertpp::set_cpu_features(InstructionSet::Amx);
     CHECK(std::string(bertpp::int8_kernel_name()) == "amx");
+    CHECK(std::string(bertpp::float32_kernel_name()) == "avx512");
     bertpp::set_cpu_features(InstructionSet::Avx512);
     CHECK(std::string(bertpp::int8_kernel_name()) == "avx512-vnni");
   }
