@@ -269,9 +269,9 @@ class Tokenizer {
     for (Encoding& e : batch) pad_encoding(e, target, pad_id_, options_.pad_type_id, options_.pad_token);
   }
 
-  // Tokenizes one text into ids, tokens, byte_offsets and word_ids: added
-  // tokens, then normalization, pre-tokenization and the model on the
-  // pieces between them. Offsets are bytes of `text`.
+  // Tokenizes one text into e's ids, tokens, byte_offsets and word_ids
+  // (cleared first): added tokens, then normalization, pre-tokenization and
+  // the model on the pieces between them. Offsets are bytes of `text`.
   void encode_sequence(std::string_view text, const char* what, Scratch& s, Encoding& e) const {
     const std::size_t bad = detail::utf8_invalid_position(text);
     if (bad != std::string_view::npos)
