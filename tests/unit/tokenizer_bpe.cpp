@@ -245,3 +245,148 @@ TEST_CASE("the merge cache gives the same pieces from many threads", "[tokenizer
   for (auto& th : threads) th.join();
   CHECK(mismatches == std::vector<int>{0, 0, 0, 0});
 }
+
+namespace {
+
+// The tiny vocabulary and merges above, as a bare BPE model.
+bertpp::Bpe tiny_bpe(const std::string& unk = "<unk>") {
+  const json vocab = tiny_vocab();
+  Tokens tokens(vocab.size());
+  for (const auto& item : vocab.items()) tokens[item.value().get<std::size_t>()] = item.key();
+  const std::vector<std::pair<std::string, std::string>> merges = {
+      {G, "a"}, {"a", "b"}, {"b", "c"}, {"ab", "c"}, {G + "a", "b"}, {"h", "i"}, {G, "hi"}};
+  return bertpp::Bpe(tokens, merges, unk, false, false, "test");
+}
+
+struct Piece {
+  std::int32_t id;
+  std::uint32_t begin, end;
+  friend bool operator==(const Piece& a, const Piece& b) { return a.id == b.id && a.begin == b.begin && a.end == b.end; }
+};
+using Pieces = std::vector<Piece>;
+
+Pieces byte_level_pieces(const bertpp::Bpe& bpe, const std::string& raw) {
+  std::vector<bertpp::TokenPiece> out;
+  bpe.tokenize_byte_level(raw, out);
+  Pieces pieces;
+  for (const auto& p : out) pieces.push_back({p.id, p.begin, p.end});
+  return pieces;
+}
+
+Pieces model_text_pieces(const bertpp::Bpe& bpe, const std::string& word) {
+  std::vector<bertpp::TokenPiece> out;
+  bpe.tokenize(word, out);
+  Pieces pieces;
+  for (const auto& p : out) pieces.push_back({p.id, p.begin, p.end});
+  return pieces;
+}
+
+}  // namespace
+
+TEST_CASE("byte-level words from the raw bytes: spans in raw bytes, the same on a cached repeat", "[tokenizer][bpe]") {
+  const bertpp::Bpe bpe = tiny_bpe();
+  // " abc" is Ġ a b c: Ġ+a (rank 0), then b+c (rank 2); Ġa+bc is no merge.
+  for (int pass = 0; pass < 3; ++pass) {
+    CHECK(byte_level_pieces(bpe, " abc") == Pieces{{14, 0, 2}, {12, 2, 4}});
+    CHECK(byte_level_pieces(bpe, "hi!") == Pieces{{16, 0, 2}, {10, 2, 3}});
+    // 'x' and 'é' (2 bytes) are not in the vocabulary: one <unk> per byte.
+    CHECK(byte_level_pieces(bpe, "x\xC3\xA9") == Pieces{{3, 0, 1}, {3, 1, 2}, {3, 2, 3}});
+  }
+  // The same bytes as model text ("Ġ" is one 2-byte character there) are a
+  // different word: the cache keeps the two apart.
+  CHECK(model_text_pieces(bpe, G + "a") == Pieces{{14, 0, 3}});
+  CHECK(byte_level_pieces(bpe, G + "a") == Pieces{{3, 0, 1}, {3, 1, 2}, {4, 2, 3}});
+  CHECK(model_text_pieces(bpe, G + "a") == Pieces{{14, 0, 3}});
+}
+
+TEST_CASE("long words and words of many pieces are cached too, and words too long for the cache still split",
+          "[tokenizer][bpe]") {
+  const bertpp::Bpe bpe = tiny_bpe();
+  std::string abs;
+  Pieces ab_pieces;
+  for (std::uint32_t k = 0; k < 30; ++k) {
+    abs += "ab";
+    ab_pieces.push_back({11, 2 * k, 2 * k + 2});
+  }
+  auto unknowns = [](std::uint32_t n) {
+    Pieces p;
+    for (std::uint32_t k = 0; k < n; ++k) p.push_back({3, k, k + 1});
+    return p;
+  };
+  for (int pass = 0; pass < 3; ++pass) {
+    CHECK(byte_level_pieces(bpe, abs) == ab_pieces);                                   // 60 bytes
+    CHECK(byte_level_pieces(bpe, std::string(12, 'x')) == unknowns(12));               // 12 pieces
+    CHECK(byte_level_pieces(bpe, std::string(300, 'x')) == unknowns(300));             // never cached
+    CHECK(model_text_pieces(bpe, abs) == ab_pieces);
+  }
+}
+
+TEST_CASE("BPE without an unknown token drops unknown characters, cached or not", "[tokenizer][bpe]") {
+  const bertpp::Bpe bpe = tiny_bpe("");
+  for (int pass = 0; pass < 2; ++pass) {
+    // The characters either side of a dropped one are neighbours (a+b
+    // merge), and a piece's span starts after what was dropped.
+    CHECK(model_text_pieces(bpe, "xab") == Pieces{{11, 1, 3}});
+    CHECK(model_text_pieces(bpe, "hxc") == Pieces{{7, 0, 1}, {6, 2, 3}});
+    CHECK(byte_level_pieces(bpe, "axxab") == Pieces{{4, 0, 1}, {11, 3, 5}});
+  }
+}
+
+TEST_CASE("the merge cache is bounded: words beyond its size still tokenize right", "[tokenizer][bpe]") {
+  TempDir dir;
+  const auto tok = bertpp::Tokenizer::from_folder(write_folder(dir));
+  // 5 letters from {a, b, c, h, i} (3,125 words) plus a distinct count of
+  // 'i's: 100,000 different words, more than the cache holds, each seen
+  // twice far apart; their pieces do not depend on what was cached before.
+  auto word = [](int n) {
+    std::string w;
+    for (int k = 0; k < 5; ++k, n /= 5) w += "abchi"[n % 5];
+    return w + std::string(static_cast<std::size_t>(n % 32), 'i');
+  };
+  const bertpp::Bpe& bpe = *tok.model().bpe();
+  int wrong = 0;
+  for (int round = 0; round < 2; ++round)
+    for (int n = 0; n < 100000; n += (round == 0 ? 1 : 7)) {
+      const std::string w = " " + word(n);
+      const Pieces cached = byte_level_pieces(bpe, w);
+      std::string mapped = G + w.substr(1);
+      Pieces fresh = model_text_pieces(bpe, mapped);
+      for (Piece& p : fresh) {  // spans of the mapped word (Ġ is 2 bytes) to raw bytes
+        p.begin = p.begin == 0 ? 0 : p.begin - 1;
+        p.end -= 1;
+      }
+      wrong += cached != fresh;
+    }
+  CHECK(wrong == 0);
+}
+
+TEST_CASE("the merge cache gives the same ids and offsets from many threads, words churning", "[tokenizer][bpe]") {
+  TempDir dir;
+  const auto tok = bertpp::Tokenizer::from_folder(write_folder(dir));
+  std::vector<std::string> texts;
+  for (int i = 0; i < 200; ++i) {
+    std::string t;
+    for (int k = 0; k < 40; ++k) {
+      int n = i * 131 + k * 17;
+      std::string w;
+      for (int j = 0; j < 1 + (n % 7); ++j, n /= 3) w += "abchi!"[n % 6];
+      t += (k ? " " : "") + w;
+    }
+    texts.push_back(t);
+  }
+  std::vector<bertpp::Encoding> serial;
+  for (const auto& t : texts) serial.push_back(tok.encode(t));
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(4, 0);
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int r = 0; r < 20; ++r)
+        for (std::size_t i = 0; i < texts.size(); ++i) {
+          const std::size_t at = (i * 7 + static_cast<std::size_t>(t) * 50) % texts.size();
+          const bertpp::Encoding e = tok.encode(texts[at]);
+          if (e.ids != serial[at].ids || e.byte_offsets != serial[at].byte_offsets) ++mismatches[t];
+        }
+    });
+  for (auto& th : threads) th.join();
+  CHECK(mismatches == std::vector<int>{0, 0, 0, 0});
+}

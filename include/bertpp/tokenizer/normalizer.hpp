@@ -61,6 +61,7 @@ class BertNormalizer {
   // combining class, which do not occur in practice.
   void normalize(std::string_view original, std::size_t base, NormalizedText& out) const {
     out.clear();
+    if (!clean_text_ && !handle_chinese_chars_ && !strip_accents_ && !lowercase_) return copy(original, base, out);
     out.text.reserve(original.size() + 8);
     out.begin.reserve(original.size() + 8);
     out.end.reserve(original.size() + 8);
@@ -88,6 +89,24 @@ class BertNormalizer {
   }
 
  private:
+  // The identity: the text as it is, each byte spanning its character.
+  static void copy(std::string_view original, std::size_t base, NormalizedText& out) {
+    const std::size_t n = original.size();
+    out.text.assign(original.data(), n);
+    out.begin.resize(n);
+    out.end.resize(n);
+    std::size_t i = 0;
+    while (i < n) {
+      const std::size_t length = detail::utf8_length(static_cast<unsigned char>(original[i]));
+      const auto b = static_cast<std::uint32_t>(base + i), e = static_cast<std::uint32_t>(base + i + length);
+      for (std::size_t k = 0; k < length; ++k) {
+        out.begin[i + k] = b;
+        out.end[i + k] = e;
+      }
+      i += length;
+    }
+  }
+
   static void emit_byte(NormalizedText& out, char ch, std::size_t b, std::size_t e) {
     out.text.push_back(ch);
     out.begin.push_back(static_cast<std::uint32_t>(b));

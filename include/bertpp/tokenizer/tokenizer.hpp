@@ -176,6 +176,7 @@ class Tokenizer {
     std::vector<TokenPiece> pieces;
     std::string mapped;
     std::vector<std::uint32_t> mapped_source;
+    Encoding sequences[2];  // the text's and the pair's tokens before the template
   };
 
   static Scratch& scratch() {
@@ -186,10 +187,21 @@ class Tokenizer {
   // ---- encoding -------------------------------------------------------
 
   Encoding encode_impl(std::string_view text, const std::string_view* pair, const EncodeOptions& options) const {
-    Encoding a = encode_sequence(text, "text");
-    Encoding b;
-    if (pair) b = encode_sequence(*pair, "pair text");
-    const std::size_t b_size = b.size();
+    Scratch& s = scratch();
+    // The buffers grow with the text (tokens: some 60 bytes each): after a
+    // long one, give them back rather than keep them for the thread's lifetime.
+    struct ReleaseAfterLongText {
+      Scratch& s;
+      bool long_text;
+      ~ReleaseAfterLongText() {
+        if (long_text) s = Scratch();
+      }
+    } release{s, text.size() + (pair ? pair->size() : 0) > (std::size_t{1} << 18)};
+    Encoding& a = s.sequences[0];
+    Encoding& b = s.sequences[1];
+    encode_sequence(text, "text", s, a);
+    if (pair) encode_sequence(*pair, "pair text", s, b);
+    const std::size_t b_size = pair ? b.size() : 0;
     TruncationPlan plan;
     if (options.truncation) {
       plan = plan_truncation_for(a.size(), pair ? &b_size : nullptr, *options.truncation,
@@ -257,25 +269,18 @@ class Tokenizer {
     for (Encoding& e : batch) pad_encoding(e, target, pad_id_, options_.pad_type_id, options_.pad_token);
   }
 
-  // Tokenizes one text into ids, tokens, byte_offsets and word_ids: added
-  // tokens, then normalization, pre-tokenization and the model on the
-  // pieces between them. Offsets are bytes of `text`.
-  Encoding encode_sequence(std::string_view text, const char* what) const {
+  // Tokenizes one text into e's ids, tokens, byte_offsets and word_ids
+  // (cleared first): added tokens, then normalization, pre-tokenization and
+  // the model on the pieces between them. Offsets are bytes of `text`.
+  void encode_sequence(std::string_view text, const char* what, Scratch& s, Encoding& e) const {
     const std::size_t bad = detail::utf8_invalid_position(text);
     if (bad != std::string_view::npos)
       detail::throw_error<TokenizerError>(
           {std::string("invalid UTF-8 in the "), what, " at byte ", std::to_string(bad)});
-    Scratch& s = scratch();
-    // The buffers grow with the text: after a huge one, give them back rather
-    // than keep them for the thread's lifetime.
-    struct ReleaseAfterHugeText {
-      Scratch& s;
-      bool huge;
-      ~ReleaseAfterHugeText() {
-        if (huge) s = Scratch();
-      }
-    } release{s, text.size() > (std::size_t{1} << 20)};
-    Encoding e;
+    e.ids.clear();
+    e.tokens.clear();
+    e.byte_offsets.clear();
+    e.word_ids.clear();
     const std::size_t estimate = text.size() / 3 + 4;
     e.ids.reserve(estimate);
     e.tokens.reserve(estimate);
@@ -292,7 +297,6 @@ class Tokenizer {
       pos = m.end;
     }
     if (pos < text.size()) encode_plain(text.substr(pos), pos, s, e, word);
-    return e;
   }
 
   static void push_token(Encoding& e, std::int32_t id, std::string token, std::size_t begin, std::size_t end,
@@ -360,8 +364,16 @@ class Tokenizer {
     }
     const NormalizedText& n = *source;
     const std::string_view text = n.text;
+    const Bpe* bpe = model_.bpe();
     pre_tokenizer_.byte_level.split(text.substr(from, to - from), [&](std::size_t wb, std::size_t we) {
       const std::size_t word_begin = from + wb;
+      if (bpe) {  // BPE takes the raw bytes: piece spans are bytes of the word
+        bpe->tokenize_byte_level(text.substr(word_begin, we - wb), s.pieces);
+        for (const TokenPiece& p : s.pieces)
+          push_piece(e, p.id, n.original_begin(word_begin + p.begin), n.original_end(word_begin + p.end), word);
+        ++word;
+        return;
+      }
       s.mapped.clear();
       s.mapped_source.clear();
       ByteLevelPreTokenizer::map_bytes(text.substr(word_begin, we - wb), s.mapped, s.mapped_source);
