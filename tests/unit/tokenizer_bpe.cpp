@@ -63,6 +63,17 @@ std::string write_folder(const TempDir& dir, bool add_prefix_space = false) {
   return dir.path();
 }
 
+// Mismatches each of 4 threads counts running mismatches_in(thread) at
+// once (one entry per thread).
+template <typename Count>
+std::vector<int> mismatches_on_four_threads(Count mismatches_in) {
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(4, 0);
+  for (int t = 0; t < 4; ++t) threads.emplace_back([&, t] { mismatches[std::size_t(t)] = mismatches_in(t); });
+  for (auto& th : threads) th.join();
+  return mismatches;
+}
+
 }  // namespace
 
 TEST_CASE("GPT-2 split: words keep their leading space, contractions and whitespace runs", "[tokenizer][bpe]") {
@@ -234,15 +245,13 @@ TEST_CASE("the merge cache gives the same pieces from many threads", "[tokenizer
   const std::vector<std::string> texts = {"abc hi!", "ab ab abc", "hi hi abcabc", "cba ih"};
   std::vector<bertpp::Encoding> serial;
   for (const auto& t : texts) serial.push_back(tok.encode(t));
-  std::vector<std::thread> threads;
-  std::vector<int> mismatches(4, 0);
-  for (int t = 0; t < 4; ++t)
-    threads.emplace_back([&, t] {
-      for (int r = 0; r < 500; ++r)
-        for (std::size_t i = 0; i < texts.size(); ++i)
-          if (tok.encode(texts[i]).ids != serial[i].ids) ++mismatches[t];
-    });
-  for (auto& th : threads) th.join();
+  const std::vector<int> mismatches = mismatches_on_four_threads([&](int) {
+    int found = 0;
+    for (int r = 0; r < 500; ++r)
+      for (std::size_t i = 0; i < texts.size(); ++i)
+        if (tok.encode(texts[i]).ids != serial[i].ids) ++found;
+    return found;
+  });
   CHECK(mismatches == std::vector<int>{0, 0, 0, 0});
 }
 
@@ -376,17 +385,15 @@ TEST_CASE("the merge cache gives the same ids and offsets from many threads, wor
   }
   std::vector<bertpp::Encoding> serial;
   for (const auto& t : texts) serial.push_back(tok.encode(t));
-  std::vector<std::thread> threads;
-  std::vector<int> mismatches(4, 0);
-  for (int t = 0; t < 4; ++t)
-    threads.emplace_back([&, t] {
-      for (int r = 0; r < 20; ++r)
-        for (std::size_t i = 0; i < texts.size(); ++i) {
-          const std::size_t at = (i * 7 + static_cast<std::size_t>(t) * 50) % texts.size();
-          const bertpp::Encoding e = tok.encode(texts[at]);
-          if (e.ids != serial[at].ids || e.byte_offsets != serial[at].byte_offsets) ++mismatches[t];
-        }
-    });
-  for (auto& th : threads) th.join();
+  const std::vector<int> mismatches = mismatches_on_four_threads([&](int t) {
+    int found = 0;
+    for (int r = 0; r < 20; ++r)
+      for (std::size_t i = 0; i < texts.size(); ++i) {
+        const std::size_t at = (i * 7 + static_cast<std::size_t>(t) * 50) % texts.size();
+        const bertpp::Encoding e = tok.encode(texts[at]);
+        if (e.ids != serial[at].ids || e.byte_offsets != serial[at].byte_offsets) ++found;
+      }
+    return found;
+  });
   CHECK(mismatches == std::vector<int>{0, 0, 0, 0});
 }
