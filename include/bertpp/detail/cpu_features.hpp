@@ -168,8 +168,8 @@ enum class Int8Path { Portable, Avx2, AvxVnni, Avx512Vnni, Amx };
 inline Int8Path int8_path() {
   const InstructionSet level = cpu_level();
   const CpuInfo& cpu = cpu_info();
-  if (level == InstructionSet::Amx && amx_permitted()) return Int8Path::Amx;
-  if (level == InstructionSet::Amx) return Int8Path::Avx512Vnni;  // refused: best() saw avx512_vnni
+  if (level == InstructionSet::Amx)  // (best() saw avx512_vnni: the kernel if the OS refuses AMX)
+    return amx_permitted() ? Int8Path::Amx : Int8Path::Avx512Vnni;
   if (level == InstructionSet::Avx512 && cpu.avx512_vnni) return Int8Path::Avx512Vnni;
   if (level >= InstructionSet::Avx2 && cpu.avx_vnni) return Int8Path::AvxVnni;
   if (level >= InstructionSet::Avx2) return Int8Path::Avx2;

@@ -198,19 +198,30 @@ BERTPP_INT8_TARGET inline float quantize_row_vnni(const float* x, Eigen::Index k
 
 // Writes one row of up to 4 panels of accumulators as
 // fma(float(acc - offset), s_r * scale, bias), exactly as int8_epilogue.
+// The store mask of the output channels of the panel starting at channel
+// `first` (the last panel may be partial).
+inline __mmask16 int8_panel_mask(const Int8GemmArgs& g, Eigen::Index first) {
+  return static_cast<__mmask16>((1u << std::min(kInt8Panel, g.out - first)) - 1u);
+}
+
+// int8_epilogue on 16 channels: fma(float(acc - offset), s_r * scale, bias).
+// Every AVX-512 kernel's floats come from here.
+BERTPP_INT8_TARGET inline __m512 int8_epilogue16(__m512i acc, __m512i offset, __m512 row_scale,
+                                                 __m512 scale, __m512 bias) {
+  const __m512 value = _mm512_cvtepi32_ps(_mm512_sub_epi32(acc, offset));
+  return _mm512_fmadd_ps(value, _mm512_mul_ps(row_scale, scale), bias);
+}
+
 BERTPP_INT8_TARGET inline void int8_store_row(const Int8GemmArgs& g, Eigen::Index row,
                                               Eigen::Index panel, int panels,
                                               const __m512i (&acc)[4]) {
   const __m512 row_scale = _mm512_set1_ps(g.row_scales[row]);
   for (int n = 0; n < panels; ++n) {
     const Eigen::Index first = (panel + n) * kInt8Panel;
-    const Eigen::Index width = std::min(kInt8Panel, g.out - first);
-    const __mmask16 mask = static_cast<__mmask16>((1u << width) - 1u);
-    const __m512 value =
-        _mm512_cvtepi32_ps(_mm512_sub_epi32(acc[n], _mm512_loadu_si512(g.offsets + first)));
-    const __m512 combined = _mm512_mul_ps(row_scale, _mm512_loadu_ps(g.scales + first));
-    _mm512_mask_storeu_ps(g.y + row * g.ldy + first, mask,
-                          _mm512_fmadd_ps(value, combined, _mm512_loadu_ps(g.bias + first)));
+    _mm512_mask_storeu_ps(g.y + row * g.ldy + first, int8_panel_mask(g, first),
+                          int8_epilogue16(acc[n], _mm512_loadu_si512(g.offsets + first), row_scale,
+                                          _mm512_loadu_ps(g.scales + first),
+                                          _mm512_loadu_ps(g.bias + first)));
   }
 }
 
@@ -308,12 +319,13 @@ inline Int8MicroKernel int8_kernel_for(int rows, int panels) {
 
 // Column blocks of NR panels outermost: one block of packed weights
 // (64 channels x K bytes) stays in L2 while every row block streams past it.
-inline void int8_gemm_vnni(const Int8GemmArgs& g, Eigen::Index panel_begin,
-                           Eigen::Index panel_end) {
+// Rows from `first_row` on (the AMX kernel leaves it its last rows).
+inline void int8_gemm_vnni(const Int8GemmArgs& g, Eigen::Index panel_begin, Eigen::Index panel_end,
+                           Eigen::Index first_row = 0) {
   for (Eigen::Index p = panel_begin; p < panel_end; p += kInt8Panels) {
     const int panels = static_cast<int>(std::min<Eigen::Index>(kInt8Panels, panel_end - p));
     const Int8MicroKernel full = int8_kernel_for(kInt8Rows, panels);
-    Eigen::Index r = 0;
+    Eigen::Index r = first_row;
     for (; r + kInt8Rows <= g.rows; r += kInt8Rows) full(g, r, p);
     if (r < g.rows) int8_kernel_for(static_cast<int>(g.rows - r), panels)(g, r, p);
   }
@@ -366,9 +378,8 @@ BERTPP_INT8_AMX_TARGET inline void amx_configure() {
 // wrote (the sums buffer) after them.
 inline void amx_memory_barrier() { __asm__ volatile("" ::: "memory"); }
 
-// int8_store_row's epilogue for `count` rows of sums (row stride 32) and
-// `panels` (1, 2) panels from `p`, the per-channel vectors loaded once:
-// the same IEEE operations in the same order, so the same floats.
+// int8_store_row for `count` rows of sums (row stride 32) and `panels`
+// (1, 2) panels from `p`, the per-channel vectors loaded once.
 BERTPP_INT8_AMX_TARGET inline void int8_amx_store(const Int8GemmArgs& g, Eigen::Index row,
                                                   Eigen::Index count, Eigen::Index p, int panels,
                                                   const std::int32_t (*sums)[2 * kInt8Panel]) {
@@ -381,20 +392,17 @@ BERTPP_INT8_AMX_TARGET inline void int8_amx_store(const Int8GemmArgs& g, Eigen::
   __mmask16 mask[2];
   for (int n = 0; n < 2; ++n) {
     const Eigen::Index first = (p + std::min(n, panels - 1)) * kInt8Panel;  // panel 2 of 1: unused
-    const Eigen::Index width = std::min(kInt8Panel, g.out - first);
-    mask[n] = static_cast<__mmask16>((1u << width) - 1u);
+    mask[n] = int8_panel_mask(g, first);
     offset[n] = _mm512_loadu_si512(g.offsets + first);
     scale[n] = _mm512_loadu_ps(g.scales + first);
     bias[n] = _mm512_loadu_ps(g.bias + first);
   }
   for (Eigen::Index m = 0; m < count; ++m) {
     const __m512 row_scale = _mm512_set1_ps(row_scales[m]);
-    for (int n = 0; n < panels; ++n) {
-      const __m512 value =
-          _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_load_si512(&sums[m][n * kInt8Panel]), offset[n]));
-      const __m512 combined = _mm512_mul_ps(row_scale, scale[n]);
-      _mm512_mask_storeu_ps(y + m * ldy + n * kInt8Panel, mask[n], _mm512_fmadd_ps(value, combined, bias[n]));
-    }
+    for (int n = 0; n < panels; ++n)
+      _mm512_mask_storeu_ps(y + m * ldy + n * kInt8Panel, mask[n],
+                            int8_epilogue16(_mm512_load_si512(&sums[m][n * kInt8Panel]), offset[n],
+                                            row_scale, scale[n], bias[n]));
   }
 }
 
@@ -499,14 +507,7 @@ BERTPP_INT8_AMX_TARGET inline void int8_gemm_amx(const Int8GemmArgs& g, Eigen::I
   }
   int8_amx_drain(g, pending, pending.rows);
   _tile_release();
-  // The rows past the last whole tile (fewer than 16).
-  if (tiled_rows == g.rows) return;
-  for (Eigen::Index p = panel_begin; p < panel_end; p += kInt8Panels) {
-    const int panels = static_cast<int>(std::min<Eigen::Index>(kInt8Panels, panel_end - p));
-    Eigen::Index r = tiled_rows;
-    for (; r + kInt8Rows <= g.rows; r += kInt8Rows) int8_kernel_for(kInt8Rows, panels)(g, r, p);
-    if (r < g.rows) int8_kernel_for(static_cast<int>(g.rows - r), panels)(g, r, p);
-  }
+  int8_gemm_vnni(g, panel_begin, panel_end, tiled_rows);  // the rows past the last whole tile
 }
 
 #undef BERTPP_INT8_AMX_TARGET

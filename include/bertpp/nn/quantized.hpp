@@ -244,8 +244,8 @@ struct QuantizedLinear {
     // weights stay in L2 for all of them: each thread then quantises its own
     // rows, one parallel loop instead of two. Else by output features.
     constexpr Eigen::Index kRowBlock = 32;
-    const bool weights_in_l2 = panels_ * detail::kInt8Panel * groups_ * detail::kInt8Group <=
-                               detail::cpu_info().l2_bytes / 2;
+    const bool weights_in_l2 =
+        weights_.size() <= static_cast<std::size_t>(detail::cpu_info().l2_bytes / 2);
     if (threads > 1 && weights_in_l2 && rows >= 2 * kRowBlock * threads) {
       detail::parallel_ranges(rows, threads, kRowBlock, [&](Eigen::Index begin, Eigen::Index end) {
         quantize(begin, end);
