@@ -184,6 +184,29 @@ TEST_CASE("byte-level decoding replaces broken UTF-8 with U+FFFD as HF does", "[
   CHECK(d.decode({"<mask>"}) == "<mask>");
 }
 
+TEST_CASE("with ignore_merges a byte-level word that is itself a token stays whole", "[tokenizer][bpe]") {
+  // "ca" is a token no merge builds: HF's BPE returns it whole under
+  // ignore_merges and as "c", "a" without; "Ġca" is no token, so merges.
+  TempDir dir;
+  json vocab = tiny_vocab();
+  vocab["ca"] = 19;
+  for (const bool ignore_merges : {true, false}) {
+    INFO("ignore_merges " << ignore_merges);
+    const json j = {{"pre_tokenizer", {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}}},
+                    {"decoder", {{"type", "ByteLevel"}}},
+                    {"model",
+                     {{"type", "BPE"}, {"vocab", vocab}, {"merges", json::array({"a b", "b c"})},
+                      {"ignore_merges", ignore_merges}}}};
+    const auto tok = bertpp::Tokenizer::from_tokenizer_json(dir.write("tokenizer.json", j.dump()));
+    const Tokens expected = ignore_merges ? Tokens{"ca", G, "c", "a"} : Tokens{"c", "a", G, "c", "a"};
+    for (int pass = 0; pass < 2; ++pass) {  // the second from the word cache
+      const bertpp::Encoding e = tok.encode("ca ca");
+      CHECK(e.tokens == expected);
+      CHECK(e.byte_offsets.front() == (ignore_merges ? bertpp::Offset{0, 2} : bertpp::Offset{0, 1}));
+    }
+  }
+}
+
 TEST_CASE("tokenizer.json and vocab.json + merges.txt give the same BPE tokenizer", "[tokenizer][bpe]") {
   TempDir dir;
   const std::string folder = write_folder(dir);

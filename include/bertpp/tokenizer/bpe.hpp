@@ -397,11 +397,7 @@ class Bpe {
   bool whole_byte_level_word(std::string_view raw, std::vector<TokenPiece>& pieces) const {
     thread_local std::string mapped;
     mapped.clear();
-    const auto& alphabet = detail::byte_level_alphabet();
-    for (const char c : raw) {
-      const auto b = static_cast<unsigned char>(c);
-      mapped.append(alphabet.utf8[b].data(), alphabet.utf8_length[b]);
-    }
+    ByteLevelPreTokenizer::map_bytes(raw, mapped);
     const std::int32_t id = vocab_.find(mapped);
     if (mapped.capacity() > (std::size_t{1} << 16)) std::string().swap(mapped);
     if (id < 0) return false;

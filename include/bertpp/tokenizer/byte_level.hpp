@@ -192,16 +192,18 @@ struct ByteLevelPreTokenizer {
     }
   }
 
-  // Appends the byte-level form of `word` to `mapped`, and for each byte of
-  // it the index of the word byte it stands for to `source`.
-  static void map_bytes(std::string_view word, std::string& mapped, std::vector<std::uint32_t>& source) {
+  // Appends the byte-level form of `word` to `mapped`, and (when `source`
+  // is given) for each byte of it the index of the word byte it stands for.
+  static void map_bytes(std::string_view word, std::string& mapped,
+                        std::vector<std::uint32_t>* source = nullptr) {
     const auto& alphabet = detail::byte_level_alphabet();
     for (std::size_t i = 0; i < word.size(); ++i) {
       const auto b = static_cast<unsigned char>(word[i]);
       const std::size_t len = alphabet.utf8_length[b];
       mapped.append(alphabet.utf8[b].data(), len);
-      source.push_back(static_cast<std::uint32_t>(i));
-      if (len == 2) source.push_back(static_cast<std::uint32_t>(i));
+      if (!source) continue;
+      source->push_back(static_cast<std::uint32_t>(i));
+      if (len == 2) source->push_back(static_cast<std::uint32_t>(i));
     }
   }
 };

@@ -376,7 +376,7 @@ class Tokenizer {
       }
       s.mapped.clear();
       s.mapped_source.clear();
-      ByteLevelPreTokenizer::map_bytes(text.substr(word_begin, we - wb), s.mapped, s.mapped_source);
+      ByteLevelPreTokenizer::map_bytes(text.substr(word_begin, we - wb), s.mapped, &s.mapped_source);
       model_.tokenize(s.mapped, s.pieces);
       for (const TokenPiece& p : s.pieces)
         push_piece(e, p.id, n.original_begin(word_begin + s.mapped_source[p.begin]),
