@@ -105,6 +105,29 @@ TEST_CASE("every level stays within 1e-5 relative of Eigen's product at BERT's s
   }
 }
 
+TEST_CASE("pack_panels: element (k, j) of panel q is src(16q + j, k), columns past n zero, on every level") {
+  // Whole and partial 16 x 16 transpose blocks in both directions, rows with padding (ld > depth).
+  for (InstructionSet level : levels())
+    for (Eigen::Index n : {1, 15, 16, 17, 40})
+      for (Eigen::Index depth : {1, 5, 16, 17, 64, 70}) {
+        const Eigen::Index ld = depth + 3, panels = (n + 15) / 16;
+        std::vector<float> src(static_cast<std::size_t>(n * ld));
+        for (std::size_t i = 0; i < src.size(); ++i) src[i] = static_cast<float>(i) + 0.5f;
+        std::vector<float> dst(static_cast<std::size_t>(panels * 16 * depth), -1.0f);
+        bertpp::detail::pack_panels(level, src.data(), ld, n, depth, dst.data());
+        int wrong = 0;
+        for (Eigen::Index q = 0; q < panels; ++q)
+          for (Eigen::Index k = 0; k < depth; ++k)
+            for (Eigen::Index j = 0; j < 16; ++j) {
+              const Eigen::Index row = q * 16 + j;
+              const float expected = row < n ? src[static_cast<std::size_t>(row * ld + k)] : 0.0f;
+              wrong += dst[static_cast<std::size_t>(q * depth * 16 + k * 16 + j)] != expected;
+            }
+        INFO("level " << static_cast<int>(level) << ", n " << n << ", depth " << depth);
+        CHECK(wrong == 0);
+      }
+}
+
 TEST_CASE("row-major B with ragged widths, no bias") {
   CapGuard guard;
   for (InstructionSet level : levels())

@@ -55,6 +55,9 @@ struct GemmArgs {
   Eigen::Index ldc = 0;
 };
 
+inline void pack_panels(InstructionSet level, const float* src, Eigen::Index ld, Eigen::Index n,
+                        Eigen::Index depth, float* dst);
+
 // Weights [out, in] (PyTorch layout) packed for the kernels: panel p holds
 // output features 16p..16p+15 as packed[p][k][j] = W(16p + j, k), features
 // past `out` zero. Bias copied and zero-padded alike.
@@ -68,14 +71,10 @@ struct PackedWeights {
     p.in = in;
     p.out = out;
     p.panels = (out + kSgemmPanel - 1) / kSgemmPanel;
-    p.data.assign(static_cast<std::size_t>(p.panels * kSgemmPanel * in), 0.0f);
+    p.data.resize(static_cast<std::size_t>(p.panels * kSgemmPanel * in));
     p.bias.assign(static_cast<std::size_t>(p.panels * kSgemmPanel), 0.0f);
-    for (Eigen::Index n = 0; n < out; ++n) {
-      float* panel = p.data.data() + (n / kSgemmPanel) * in * kSgemmPanel + n % kSgemmPanel;
-      const float* row = weight + n * in;
-      for (Eigen::Index k = 0; k < in; ++k) panel[k * kSgemmPanel] = row[k];
-      p.bias[static_cast<std::size_t>(n)] = bias_values ? bias_values[n] : 0.0f;
-    }
+    pack_panels(cpu_level(), weight, in, out, in, p.data.data());
+    if (bias_values) std::copy(bias_values, bias_values + out, p.bias.begin());
     return p;
   }
 
@@ -214,6 +213,39 @@ BERTPP_AVX2_TARGET void sgemm_kernel_avx2(const float* a, Eigen::Index lda, cons
 #undef BERTPP_SGEMM_AVX2_ROW
 #undef BERTPP_SGEMM_AVX2_STORE
 
+// One panel of pack_panels (see pack_panel_avx512) as two groups of 8 rows,
+// 8 k at a time through an 8 x 8 in-register transpose.
+BERTPP_AVX2_TARGET inline void pack_panel_avx2(const float* src, Eigen::Index ld, int valid,
+                                               Eigen::Index depth, float* dst) {
+  for (int g = 0; g < 2; ++g)
+    for (Eigen::Index k0 = 0; k0 < depth; k0 += 8) {
+      const int kb = static_cast<int>(std::min<Eigen::Index>(8, depth - k0));
+      const __m256i k_mask = sgemm_mask_avx2(kb);
+      __m256 r[8];
+      for (int i = 0; i < 8; ++i)
+        r[i] = 8 * g + i < valid ? _mm256_maskload_ps(src + (8 * g + i) * ld + k0, k_mask)
+                                 : _mm256_setzero_ps();
+      // t: pairs of rows interleaved; u[4h + c] lane L: rows 4h..4h+3 at column c + 4L.
+      __m256 t[8], u[8];
+      for (int i = 0; i < 4; ++i) {
+        t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+      }
+      for (int h = 0; h < 2; ++h) {
+        u[4 * h] = _mm256_shuffle_ps(t[4 * h], t[4 * h + 2], 0x44);
+        u[4 * h + 1] = _mm256_shuffle_ps(t[4 * h], t[4 * h + 2], 0xEE);
+        u[4 * h + 2] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], 0x44);
+        u[4 * h + 3] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], 0xEE);
+      }
+      float* out = dst + k0 * kSgemmPanel + 8 * g;
+      for (int c = 0; c < 4; ++c) {
+        if (c < kb) _mm256_storeu_ps(out + c * kSgemmPanel, _mm256_permute2f128_ps(u[c], u[4 + c], 0x20));
+        if (c + 4 < kb)
+          _mm256_storeu_ps(out + (c + 4) * kSgemmPanel, _mm256_permute2f128_ps(u[c], u[4 + c], 0x31));
+      }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // AVX-512: MR (<= 6) rows x NP (<= 4) panels of 16 columns. Named
 // accumulators (GCC spills an array of 24 zmm to the stack).
@@ -296,6 +328,47 @@ BERTPP_AVX512_TARGET void sgemm_kernel_avx512(const float* a, Eigen::Index lda, 
 #undef BERTPP_SGEMM_512_ROW
 #undef BERTPP_SGEMM_512_STORE
 
+// One panel of pack_panels: rows [0, valid) of src (row stride ld) become the
+// panel's columns, 16 k at a time through a 16 x 16 in-register transpose
+// (missing rows and k past depth read as zero; only k < depth is stored).
+BERTPP_AVX512_TARGET inline void pack_panel_avx512(const float* src, Eigen::Index ld, int valid,
+                                                   Eigen::Index depth, float* dst) {
+  for (Eigen::Index k0 = 0; k0 < depth; k0 += 16) {
+    const int kb = static_cast<int>(std::min<Eigen::Index>(16, depth - k0));
+    const __mmask16 k_mask = sgemm_mask_avx512(kb);
+    __m512 r[16];
+    for (int i = 0; i < 16; ++i)
+      r[i] = i < valid ? _mm512_maskz_loadu_ps(k_mask, src + i * ld + k0) : _mm512_setzero_ps();
+    // 32-bit, then 64-bit interleaves within 128-bit lanes: b[4g + j] lane L
+    // holds rows 4g..4g+3 at column 4L + j.
+    __m512 a[16], b[16];
+    for (int i = 0; i < 8; ++i) {
+      a[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+      a[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int g = 0; g < 4; ++g) {
+      const __m512d lo0 = _mm512_castps_pd(a[4 * g]), hi0 = _mm512_castps_pd(a[4 * g + 1]);
+      const __m512d lo1 = _mm512_castps_pd(a[4 * g + 2]), hi1 = _mm512_castps_pd(a[4 * g + 3]);
+      b[4 * g] = _mm512_castpd_ps(_mm512_unpacklo_pd(lo0, lo1));
+      b[4 * g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(lo0, lo1));
+      b[4 * g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(hi0, hi1));
+      b[4 * g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(hi0, hi1));
+    }
+    // Then 128-bit lanes: column 4L + j gathers lane L of b[j], b[4+j], b[8+j], b[12+j].
+    float* out = dst + k0 * kSgemmPanel;
+    for (int j = 0; j < 4; ++j) {
+      const __m512 c0 = _mm512_shuffle_f32x4(b[j], b[4 + j], 0x44);
+      const __m512 c1 = _mm512_shuffle_f32x4(b[j], b[4 + j], 0xEE);
+      const __m512 d0 = _mm512_shuffle_f32x4(b[8 + j], b[12 + j], 0x44);
+      const __m512 d1 = _mm512_shuffle_f32x4(b[8 + j], b[12 + j], 0xEE);
+      const __m512 column[4] = {_mm512_shuffle_f32x4(c0, d0, 0x88), _mm512_shuffle_f32x4(c0, d0, 0xDD),
+                                _mm512_shuffle_f32x4(c1, d1, 0x88), _mm512_shuffle_f32x4(c1, d1, 0xDD)};
+      for (int lane = 0; lane < 4; ++lane)
+        if (4 * lane + j < kb) _mm512_storeu_ps(out + (4 * lane + j) * kSgemmPanel, column[lane]);
+    }
+  }
+}
+
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
@@ -363,6 +436,32 @@ inline SgemmKernels sgemm_kernels(InstructionSet level) {
   return {4, 16, &sgemm_pick_portable};
 }
 
+// Packs rows [0, n) of src ([n, depth], row stride ld) as panels: panel q
+// at dst + q * depth * 16 holds element (k, j) = src(16q + j, k) at
+// k * 16 + j, columns past n zero. The layout of PackedWeights and of the
+// kernels' B blocks; how a weight or attention's K is transposed for them.
+inline void pack_panels(InstructionSet level, const float* src, Eigen::Index ld, Eigen::Index n,
+                        Eigen::Index depth, float* dst) {
+  for (Eigen::Index q = 0; q * kSgemmPanel < n; ++q) {
+    const int valid = static_cast<int>(std::min(kSgemmPanel, n - q * kSgemmPanel));
+    const float* rows = src + q * kSgemmPanel * ld;
+    float* panel = dst + q * depth * kSgemmPanel;
+#if BERTPP_X86_KERNELS
+    if (level >= InstructionSet::Avx512) {
+      pack_panel_avx512(rows, ld, valid, depth, panel);
+      continue;
+    }
+    if (level == InstructionSet::Avx2) {
+      pack_panel_avx2(rows, ld, valid, depth, panel);
+      continue;
+    }
+#endif
+    (void)level;
+    for (Eigen::Index k = 0; k < depth; ++k)
+      for (int j = 0; j < kSgemmPanel; ++j) panel[k * kSgemmPanel + j] = j < valid ? rows[j * ld + k] : 0.0f;
+  }
+}
+
 struct SgemmBlocking {
   Eigen::Index kc = 256, nc = 512;
 };
@@ -382,7 +481,7 @@ inline SgemmBlocking sgemm_blocking(Eigen::Index tile, int mr) {
 // when the layout allows, else packed into `scratch` (kb * round_up(nb, 16)
 // floats) with zero columns past nb. Panel q of the block starts at
 // result + q * bp; row k of a panel at + k * bk.
-inline const float* sgemm_b_block(const GemmB& b, Eigen::Index depth, Eigen::Index k0,
+inline const float* sgemm_b_block(InstructionSet level, const GemmB& b, Eigen::Index depth, Eigen::Index k0,
                                   Eigen::Index kb, Eigen::Index n0, Eigen::Index nb,
                                   float* scratch, Eigen::Index& bk, Eigen::Index& bp) {
   if (b.layout == GemmB::Layout::Panels) {  // n0 is a multiple of 16
@@ -398,16 +497,15 @@ inline const float* sgemm_b_block(const GemmB& b, Eigen::Index depth, Eigen::Ind
   const Eigen::Index panels = (nb + kSgemmPanel - 1) / kSgemmPanel;
   bk = kSgemmPanel;
   bp = kb * kSgemmPanel;
+  if (b.layout == GemmB::Layout::NK) {
+    pack_panels(level, b.data + n0 * b.ld + k0, b.ld, nb, kb, scratch);
+    return scratch;
+  }
   std::fill_n(scratch, panels * kb * kSgemmPanel, 0.0f);
-  for (Eigen::Index j = 0; j < nb; ++j) {
+  for (Eigen::Index j = 0; j < nb; ++j) {  // KN with a ragged edge
     float* out = scratch + (j / kSgemmPanel) * bp + j % kSgemmPanel;
-    if (b.layout == GemmB::Layout::NK) {
-      const float* row = b.data + (n0 + j) * b.ld + k0;
-      for (Eigen::Index k = 0; k < kb; ++k) out[k * kSgemmPanel] = row[k];
-    } else {
-      const float* column = b.data + k0 * b.ld + n0 + j;
-      for (Eigen::Index k = 0; k < kb; ++k) out[k * kSgemmPanel] = column[k * b.ld];
-    }
+    const float* column = b.data + k0 * b.ld + n0 + j;
+    for (Eigen::Index k = 0; k < kb; ++k) out[k * kSgemmPanel] = column[k * b.ld];
   }
   return scratch;
 }
@@ -440,7 +538,7 @@ void sgemm(InstructionSet level, const GemmArgs& g, Eigen::Index n_begin, Eigen:
     for (Eigen::Index c0 = n_begin; c0 < n_end; c0 += nc) {
       const Eigen::Index c1 = std::min(n_end, c0 + nc);
       Eigen::Index bk = kSgemmPanel, bp = 0;
-      const float* block = kb > 0 ? sgemm_b_block(g.b, g.depth, k0, kb, c0, c1 - c0, scratch, bk, bp) : scratch;
+      const float* block = kb > 0 ? sgemm_b_block(level, g.b, g.depth, k0, kb, c0, c1 - c0, scratch, bk, bp) : scratch;
       for (Eigen::Index r = 0; r < g.rows; r += mr) {
         const Eigen::Index rows = std::min(mr, g.rows - r);
         const float* a = g.a + r * g.lda + k0;

@@ -3,6 +3,7 @@
 // self-attention inside it.
 #pragma once
 
+#include "bertpp/detail/aligned.hpp"
 #include "bertpp/detail/cpu_features.hpp"
 #include "bertpp/detail/parallel.hpp"
 #include "bertpp/detail/sgemm.hpp"
@@ -103,6 +104,11 @@ inline void attention_task(InstructionSet level, const Matrix& qkv, Eigen::Index
   const Eigen::Index tile_bytes = std::min<Eigen::Index>(cpu_info().l2_bytes / 4, 256 * 1024);
   Eigen::Index tile = std::max<Eigen::Index>(6, tile_bytes / (4 * std::max<Eigen::Index>(n, 1)) / 6 * 6);
   if (keep_all || tile > n) tile = n;
+  // K transposed into the kernels' panel layout once, for every query tile.
+  thread_local AlignedVector<float> keys;
+  const std::size_t keys_size = static_cast<std::size_t>((n + kSgemmPanel - 1) / kSgemmPanel * kSgemmPanel * d);
+  if (keys.size() < keys_size) keys.resize(keys_size);
+  pack_panels(level, rows + hidden + h * d, ldq, n, d, keys.data());
   for (Eigen::Index i0 = 0; i0 < n; i0 += tile) {
     const Eigen::Index m = std::min(tile, n - i0);
     float* s = keep_all ? scores + i0 * ld_scores : scores;
@@ -111,7 +117,7 @@ inline void attention_task(InstructionSet level, const Matrix& qkv, Eigen::Index
     qk.lda = ldq;
     qk.rows = m;
     qk.depth = d;
-    qk.b = {GemmB::Layout::NK, rows + hidden + h * d, ldq};
+    qk.b = {GemmB::Layout::Panels, keys.data(), 0};
     qk.c = s;
     qk.ldc = ld_scores;
     sgemm(level, qk, 0, n);
