@@ -15,6 +15,10 @@
 #include <thread>
 #include <vector>
 
+#if defined(__unix__)
+#include <sys/resource.h>
+#endif
+
 using bertpp::detail::ThreadPool;
 
 TEST_CASE("every chunk runs exactly once, on participants 0..threads-1") {
@@ -125,3 +129,29 @@ TEST_CASE("two loops running at once each get a worker (fair share, not inline)"
   CHECK(served.load() == 2);
   bertpp::set_num_threads(2);
 }
+
+#if defined(__unix__)
+TEST_CASE("idle workers watch for the next loop only briefly, then sleep") {
+  // The pool's workers may spin for kSpinTime (100 us) after a loop; over a
+  // 300 ms pause they must not keep a core busy.
+  bertpp::set_num_threads(4);
+  std::atomic<int> workers_joined{0};
+  for (int attempt = 0; attempt < 50 && workers_joined.load() == 0; ++attempt)
+    ThreadPool::instance().run(64, 4, [&](int, int participant) {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      if (participant > 0) workers_joined.fetch_add(1);
+    });
+  REQUIRE(workers_joined.load() > 0);
+  const auto cpu_seconds = [] {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+           static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6;
+  };
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // past the watch
+  const double before = cpu_seconds();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(cpu_seconds() - before < 0.05);
+  bertpp::set_num_threads(2);
+}
+#endif

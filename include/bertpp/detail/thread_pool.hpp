@@ -8,7 +8,11 @@
 // loaded 2-core machine). Here the caller takes part: work is cut into more
 // chunks than threads, every participant claims the next chunk until none is
 // left, and the caller waits only for chunks already being computed. A
-// worker that wakes late finds nothing to do. Idle workers sleep.
+// worker that wakes late finds nothing to do. A worker that finishes a loop
+// watches for the next one for a moment (kSpinTime) before it sleeps: an
+// encoder runs ~10 short loops per layer, and a wake-up from sleep costs
+// tens of microseconds each time; the caller waits the same way for the
+// last chunks. The watch is bounded, so a busy machine loses little.
 //
 // Contract for host applications: one pool per process, started lazily on
 // the first threaded loop. Loops from several threads at once share its
@@ -18,6 +22,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -36,6 +41,27 @@
 
 namespace bertpp {
 namespace detail {
+
+// How long an idle participant watches for work before it sleeps.
+constexpr std::chrono::microseconds kSpinTime{100};
+
+inline void spin_pause() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+// Calls ready() until it returns true or kSpinTime has passed; returns its
+// last answer. The clock is read only every 64 calls.
+template <typename Ready>
+bool spin_until(Ready&& ready) {
+  const auto deadline = std::chrono::steady_clock::now() + kSpinTime;
+  for (unsigned i = 1;; ++i) {
+    if (ready()) return true;
+    spin_pause();
+    if (i % 64 == 0 && std::chrono::steady_clock::now() >= deadline) return ready();
+  }
+}
 
 // A non-owning reference to a callable task(chunk, participant): no
 // allocation per parallel loop (std::function would allocate for lambdas
@@ -108,6 +134,7 @@ class ThreadPool {
       std::lock_guard<std::mutex> lock(state.mutex);
       start_workers(state, size() - 1);
       state.active.push_back(job);
+      state.posted.fetch_add(1, std::memory_order_release);
     }
     state.wake.notify_all();
     work(*job, 0);
@@ -143,8 +170,7 @@ class ThreadPool {
     bool open() const { return joined < threads && next.load(std::memory_order_relaxed) < chunks; }
 
     void wait() {
-      for (int spin = 0; spin < 2000; ++spin)  // most chunks end within microseconds
-        if (done.load(std::memory_order_acquire) == chunks) return;
+      if (spin_until([&] { return done.load(std::memory_order_acquire) == chunks; })) return;
       std::unique_lock<std::mutex> lock(mutex);
       finished.wait(lock, [&] { return done.load(std::memory_order_acquire) == chunks; });
     }
@@ -159,6 +185,7 @@ class ThreadPool {
     std::condition_variable wake;
     std::vector<std::thread> workers;
     std::vector<std::shared_ptr<Job>> active;  // loops still taking workers
+    std::atomic<std::uint64_t> posted{0};       // loops started so far (idle workers watch it)
     bool stop = false;
   };
 
@@ -214,14 +241,18 @@ class ThreadPool {
   }
 
   static void worker_loop(State& state) {
-    for (;;) {
+    std::uint64_t seen = 0;  // state.posted when this worker last looked for work
+    for (bool watch = false;; watch = true) {
       std::shared_ptr<Job> job;  // shared: a late worker may still touch its counters
       int participant = 0;
+      // After a loop, watch for the next one before sleeping.
+      if (watch) spin_until([&] { return state.posted.load(std::memory_order_acquire) != seen; });
       {
         std::unique_lock<std::mutex> lock(state.mutex);
         state.wake.wait(lock, [&] { return state.stop || (job = pick(state)) != nullptr; });
         if (state.stop) return;
         participant = job->joined++;
+        seen = state.posted.load(std::memory_order_relaxed);
       }
       work(*job, participant);
     }
