@@ -343,18 +343,23 @@ TEST_CASE("shape mismatches throw ArgumentError") {
 TEST_CASE("rows with NaN or Inf give NaN outputs, nearly-zero rows give the bias") {
   bertpp::set_num_threads(1);
   const Matrix w = pattern(20, 37, 81), b = pattern(1, 20, 82);
-  Matrix x = pattern(4, 37, 83);
-  x(0, 30) = std::numeric_limits<float>::quiet_NaN();  // in the 16-wide tail
+  Matrix x = pattern(6, 37, 83);
+  x(0, 30) = std::numeric_limits<float>::quiet_NaN();  // in the 8-wide tail
   x(1, 3) = -std::numeric_limits<float>::infinity();
   x.row(2).setConstant(1e-38f);  // the scale would be subnormal
+  x(4, 35) = -std::numeric_limits<float>::quiet_NaN();  // in the 16-wide tail
+  x(5, 0) = std::numeric_limits<float>::infinity();
   const auto layer = QuantizedLinear::quantize(w, b);
-  for (Int8Kernel kernel : {Int8Kernel::Auto, Int8Kernel::Portable, Int8Kernel::Avx2, Int8Kernel::AvxVnni}) {
-    Matrix y(4, 20);
+  for (Int8Kernel kernel : {Int8Kernel::Auto, Int8Kernel::Portable, Int8Kernel::Avx2, Int8Kernel::AvxVnni,
+                            Int8Kernel::Avx512Vnni, Int8Kernel::Amx}) {
+    Matrix y(6, 20);
     layer.forward_using(kernel, x, y);
     CHECK(y.row(0).array().isNaN().all());
     CHECK(y.row(1).array().isNaN().all());
     CHECK(y.row(2) == b);
     CHECK(y.row(3).array().isFinite().all());
+    CHECK(y.row(4).array().isNaN().all());
+    CHECK(y.row(5).array().isNaN().all());
   }
 }
 

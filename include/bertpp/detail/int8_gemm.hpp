@@ -32,6 +32,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <new>
 
@@ -175,16 +176,19 @@ BERTPP_INT8_TARGET inline float quantize_row_vnni(const float* x, Eigen::Index k
                                                   std::uint8_t* out) {
   const Eigen::Index full = k / 16 * 16;
   const __mmask16 tail = static_cast<__mmask16>((1u << (k - full)) - 1u);
-  __m512 max_abs = _mm512_setzero_ps();
-  __mmask16 nan = 0;
-  for (Eigen::Index i = 0; i <= full; i += 16) {  // i == full: the (maybe empty) tail
-    const __m512 v = i < full ? _mm512_loadu_ps(x + i) : _mm512_maskz_loadu_ps(tail, x + full);
-    max_abs = _mm512_max_ps(max_abs, _mm512_abs_ps(v));
-    nan |= _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
-  }
-  const float max_value = _mm512_reduce_max_ps(max_abs);
+  // |x| as integers: for non-negative floats the bit patterns order as the
+  // values do, and every NaN is above infinity, so one integer max finds
+  // the largest |x|, or a NaN if there is one.
+  const __m512i magnitude = _mm512_set1_epi32(0x7FFFFFFF);
+  __m512i max_bits = _mm512_setzero_si512();
+  for (Eigen::Index i = 0; i < full; i += 16)
+    max_bits = _mm512_max_epu32(max_bits, _mm512_and_si512(_mm512_loadu_si512(x + i), magnitude));
+  max_bits = _mm512_max_epu32(max_bits, _mm512_and_si512(_mm512_maskz_loadu_epi32(tail, x + full), magnitude));
+  const std::uint32_t bits = _mm512_reduce_max_epu32(max_bits);
+  float max_value;
+  std::memcpy(&max_value, &bits, sizeof max_value);
   float scale = 0;
-  if (special_row(nan ? std::numeric_limits<float>::quiet_NaN() : max_value, k, out, scale))
+  if (special_row(max_value, k, out, scale))
     return scale;
   const __m512 inverse = _mm512_set1_ps(127.0f / max_value);
   for (Eigen::Index i = 0; i < full; i += 16)
@@ -543,27 +547,27 @@ BERTPP_INT8_AVX2_TARGET inline __m256i quantize8_avx2(__m256 inverse, const floa
 // them.
 BERTPP_INT8_AVX2_TARGET inline float quantize_row_avx2(const float* x, Eigen::Index k,
                                                       std::uint8_t* out) {
-  const __m256 sign = _mm256_set1_ps(-0.0f);
-  __m256 max_abs = _mm256_setzero_ps();
-  int nan = 0;
+  // The largest |x| (or a NaN) by an integer max of the magnitude bits, as
+  // quantize_row_vnni.
+  const __m256i magnitude = _mm256_set1_epi32(0x7FFFFFFF);
+  __m256i max_bits = _mm256_setzero_si256();
   Eigen::Index i = 0;
-  for (; i + 8 <= k; i += 8) {
-    const __m256 v = _mm256_loadu_ps(x + i);
-    max_abs = _mm256_max_ps(max_abs, _mm256_andnot_ps(sign, v));
-    nan |= _mm256_movemask_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q));
-  }
-  alignas(32) float lanes[8];
-  _mm256_store_ps(lanes, max_abs);
-  float max_value = 0;
-  for (float lane : lanes) max_value = std::max(max_value, lane);
-  bool tail_nan = false;
+  for (; i + 8 <= k; i += 8)
+    max_bits = _mm256_max_epu32(
+        max_bits, _mm256_and_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + i)), magnitude));
+  alignas(32) std::uint32_t lanes[8];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), max_bits);
+  std::uint32_t bits = 0;
+  for (std::uint32_t lane : lanes) bits = std::max(bits, lane);
   for (Eigen::Index t = i; t < k; ++t) {
-    max_value = std::max(max_value, std::abs(x[t]));
-    tail_nan |= std::isnan(x[t]);
+    std::uint32_t value;
+    std::memcpy(&value, x + t, sizeof value);
+    bits = std::max(bits, value & 0x7FFFFFFFu);
   }
+  float max_value;
+  std::memcpy(&max_value, &bits, sizeof max_value);
   float scale = 0;
-  if (special_row(nan || tail_nan ? std::numeric_limits<float>::quiet_NaN() : max_value, k, out, scale))
-    return scale;
+  if (special_row(max_value, k, out, scale)) return scale;
   const float inverse_value = 127.0f / max_value;
   const __m256 inverse = _mm256_set1_ps(inverse_value);
   const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
