@@ -12,6 +12,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
+#include <utility>
 #include <vector>
 
 using bertpp::Matrix;
@@ -35,6 +37,30 @@ TEST_CASE("split_range covers the range in aligned, disjoint slices") {
   CHECK(e1 == 656);  // 666 rounded down
   CHECK(b2 == 656);
   CHECK(e2 == 1000);
+}
+
+TEST_CASE("parallel_slices: one aligned slice per thread, together the whole range once") {
+  bertpp::set_num_threads(3);
+  for (std::ptrdiff_t size : {1, 40, 64, 100, 768, 1000}) {
+    std::mutex mutex;
+    std::vector<std::pair<std::ptrdiff_t, std::ptrdiff_t>> slices;
+    bertpp::detail::parallel_slices(size, 3, 64, [&](std::ptrdiff_t begin, std::ptrdiff_t end) {
+      std::lock_guard<std::mutex> lock(mutex);
+      slices.emplace_back(begin, end);
+    });
+    std::sort(slices.begin(), slices.end());
+    INFO("size " << size);
+    REQUIRE(!slices.empty());
+    CHECK(slices.size() <= static_cast<std::size_t>(std::max<std::ptrdiff_t>(1, std::min<std::ptrdiff_t>(3, size / 64))));
+    CHECK(slices.front().first == 0);
+    CHECK(slices.back().second == size);
+    for (std::size_t i = 0; i < slices.size(); ++i) {
+      CHECK(slices[i].first < slices[i].second);
+      CHECK(slices[i].first % 64 == 0);
+      if (i > 0) CHECK(slices[i].first == slices[i - 1].second);
+    }
+  }
+  bertpp::set_num_threads(2);
 }
 
 TEST_CASE("a large Linear split across threads equals x W^T + b") {

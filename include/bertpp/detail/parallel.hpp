@@ -101,5 +101,21 @@ void parallel_ranges(std::ptrdiff_t size, int threads, std::ptrdiff_t align, Fn&
   });
 }
 
+// fn(begin, end) over [0, size) in one slice per thread, boundaries at
+// multiples of `align`: for products split over output features, where
+// every slice streams all of the other operand through its kernel, so more
+// slices cost more than their balancing saves (bert-base fp32 1x128: 6-12 %
+// fewer tokens/s with parallel_ranges' four per thread).
+template <typename Fn>
+void parallel_slices(std::ptrdiff_t size, int threads, std::ptrdiff_t align, Fn&& fn) {
+  const int slices = static_cast<int>(
+      std::max<std::ptrdiff_t>(1, std::min<std::ptrdiff_t>(threads, size / std::max<std::ptrdiff_t>(align, 1))));
+  parallel_chunks(slices, slices, [&](int slice, int) {
+    std::ptrdiff_t begin = 0, end = 0;
+    split_range(size, slice, slices, align, begin, end);
+    if (end > begin) fn(begin, end);
+  });
+}
+
 }  // namespace detail
 }  // namespace bertpp

@@ -68,18 +68,17 @@ void gemm_forward(InstructionSet level, const In& x, const GemmB& b, const float
     args.bias = bias;
     args.c = y.data();
     args.ldc = y.outerStride();
-    // Slices of whole micro-tiles (64 columns on AVX-512) where there are enough.
+    // One slice of whole micro-tiles (64 columns on AVX-512) per thread
+    // where there are enough (see parallel_slices).
     const int threads = linear_threads(x.rows(), in, out);
     const Eigen::Index tile = sgemm_kernels(level).tile;
     const Eigen::Index align = out >= tile * 2 * threads ? tile : kSgemmPanel;
-    parallel_ranges(out, threads, align,
-                    [&](Eigen::Index begin, Eigen::Index end) {
-                      sgemm(level, args, begin, end,
-                            [&](Eigen::Index r0, Eigen::Index r1, Eigen::Index c0, Eigen::Index c1) {
-                              activate_block(level, activation, y.data() + r0 * y.outerStride() + c0,
-                                             y.outerStride(), r1 - r0, c1 - c0);
-                            });
-                    });
+    parallel_slices(out, threads, align, [&](Eigen::Index begin, Eigen::Index end) {
+      sgemm(level, args, begin, end, [&](Eigen::Index r0, Eigen::Index r1, Eigen::Index c0, Eigen::Index c1) {
+        activate_block(level, activation, y.data() + r0 * y.outerStride() + c0, y.outerStride(), r1 - r0,
+                       c1 - c0);
+      });
+    });
   }
 }
 

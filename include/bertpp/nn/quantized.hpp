@@ -256,8 +256,8 @@ struct QuantizedLinear {
     const int row_threads =
         detail::threads_for_elements(static_cast<double>(rows * in_), static_cast<double>(rows));
     detail::parallel_ranges(rows, row_threads, 1, quantize);
-    // Slices of whole panel pairs (the AMX kernel's blocks).
-    detail::parallel_ranges(out_, threads, 2 * detail::kInt8Panel, [&](Eigen::Index begin, Eigen::Index end) {
+    // One slice of whole panel pairs (the AMX kernel's blocks) per thread.
+    detail::parallel_slices(out_, threads, 2 * detail::kInt8Panel, [&](Eigen::Index begin, Eigen::Index end) {
       multiply(0, rows, begin / detail::kInt8Panel, (end + detail::kInt8Panel - 1) / detail::kInt8Panel);
     });
   }
