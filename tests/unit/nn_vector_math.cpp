@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -129,4 +130,47 @@ TEST_CASE("attention kernels agree with the Eigen attention: packed, padded, lon
       CHECK((probabilities - expected_probabilities).cwiseAbs().maxCoeff() < 1e-6f);
     }
   }
+}
+
+TEST_CASE("LayerNorm with a residual on every level: within 1e-5 of the double formula") {
+  CapGuard guard;
+  std::vector<InstructionSet> levels = simd_levels();
+  levels.insert(levels.begin(), InstructionSet::Portable);
+  for (InstructionSet level : levels)
+    for (Eigen::Index n : {1, 7, 16, 37, 384}) {
+      bertpp::set_cpu_features(level);
+      const Matrix x0 = bertpp_test::pattern(5, n, 61) * 3.0f, residual = bertpp_test::pattern(5, n, 62);
+      const Matrix gamma = bertpp_test::pattern(1, n, 63), beta = bertpp_test::pattern(1, n, 64);
+      bertpp::LayerNorm norm;
+      norm.weight = {gamma.data(), 1, n};
+      norm.bias = {beta.data(), 1, n};
+      norm.eps = 1e-5f;
+      for (bool with_residual : {false, true}) {
+        Matrix x = x0;
+        norm.forward_inplace(x, with_residual ? &residual : nullptr);
+        double worst = 0;
+        for (Eigen::Index r = 0; r < x.rows(); ++r) {
+          std::vector<double> v(static_cast<std::size_t>(n));
+          double mean = 0, variance = 0;
+          for (Eigen::Index c = 0; c < n; ++c) {
+            v[static_cast<std::size_t>(c)] = double(x0(r, c)) + (with_residual ? double(residual(r, c)) : 0.0);
+            mean += v[static_cast<std::size_t>(c)] / double(n);
+          }
+          for (double value : v) variance += (value - mean) * (value - mean) / double(n);
+          for (Eigen::Index c = 0; c < n; ++c) {
+            const double expected = (v[static_cast<std::size_t>(c)] - mean) / std::sqrt(variance + 1e-5) *
+                                        double(gamma(0, c)) + double(beta(0, c));
+            worst = std::max(worst, std::abs(double(x(r, c)) - expected) / (1.0 + std::abs(expected)));
+          }
+        }
+        INFO("level " << static_cast<int>(level) << ", n " << n << ", residual " << with_residual);
+        CHECK(worst < 1e-5);
+      }
+    }
+  Matrix x(2, 3), wrong(3, 3);
+  bertpp::LayerNorm norm;
+  const Matrix ones = Matrix::Ones(1, 3);
+  norm.weight = {ones.data(), 1, 3};
+  norm.bias = {ones.data(), 1, 3};
+  CHECK_THROWS_AS(norm.forward_inplace(x, &wrong), bertpp::ArgumentError);
 }

@@ -275,6 +275,81 @@ BERTPP_VM_AVX2 inline void softmax_row_avx2(float* s, Eigen::Index n, float scal
   for (; i < n; ++i) s[i] *= inverse;
 }
 
+// LayerNorm of one row in place, after adding `residual` (may be null):
+// x <- ((x + r) - mean) / sqrt(variance + eps) * gamma + beta, the variance
+// from the centred values (two passes, as LayerNorm's portable path).
+BERTPP_VM_AVX512 inline void layer_norm_row_avx512(float* x, const float* residual, const float* gamma,
+                                                   const float* beta, Eigen::Index n, float eps) {
+  auto lanes = [n](Eigen::Index i) {
+    const Eigen::Index left = n - i;
+    return left >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << left) - 1u);
+  };
+  __m512 sum = _mm512_setzero_ps();
+  for (Eigen::Index i = 0; i < n; i += 16) {
+    const __mmask16 mask = lanes(i);
+    __m512 v = _mm512_maskz_loadu_ps(mask, x + i);
+    if (residual) {
+      v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, residual + i));
+      _mm512_mask_storeu_ps(x + i, mask, v);
+    }
+    sum = _mm512_add_ps(sum, v);
+  }
+  const float inverse_size = 1.0f / static_cast<float>(n);
+  const __m512 mean = _mm512_set1_ps(_mm512_reduce_add_ps(sum) * inverse_size);
+  __m512 squares = _mm512_setzero_ps();
+  for (Eigen::Index i = 0; i < n; i += 16) {
+    const __mmask16 mask = lanes(i);
+    const __m512 centred = _mm512_maskz_sub_ps(mask, _mm512_maskz_loadu_ps(mask, x + i), mean);
+    squares = _mm512_fmadd_ps(centred, centred, squares);
+  }
+  const __m512 scale =
+      _mm512_set1_ps(1.0f / std::sqrt(_mm512_reduce_add_ps(squares) * inverse_size + eps));
+  for (Eigen::Index i = 0; i < n; i += 16) {
+    const __mmask16 mask = lanes(i);
+    const __m512 centred = _mm512_sub_ps(_mm512_maskz_loadu_ps(mask, x + i), mean);
+    _mm512_mask_storeu_ps(x + i, mask,
+                          _mm512_fmadd_ps(_mm512_mul_ps(centred, scale), _mm512_maskz_loadu_ps(mask, gamma + i),
+                                          _mm512_maskz_loadu_ps(mask, beta + i)));
+  }
+}
+
+BERTPP_VM_AVX2 inline void layer_norm_row_avx2(float* x, const float* residual, const float* gamma,
+                                               const float* beta, Eigen::Index n, float eps) {
+  const Eigen::Index full = n / 8 * 8;
+  __m256 sum = _mm256_setzero_ps();
+  float tail_sum = 0;
+  for (Eigen::Index i = 0; i < full; i += 8) {
+    __m256 v = _mm256_loadu_ps(x + i);
+    if (residual) {
+      v = _mm256_add_ps(v, _mm256_loadu_ps(residual + i));
+      _mm256_storeu_ps(x + i, v);
+    }
+    sum = _mm256_add_ps(sum, v);
+  }
+  for (Eigen::Index i = full; i < n; ++i) {
+    if (residual) x[i] += residual[i];
+    tail_sum += x[i];
+  }
+  const float inverse_size = 1.0f / static_cast<float>(n);
+  const float mean_value = (hsum256(sum) + tail_sum) * inverse_size;
+  const __m256 mean = _mm256_set1_ps(mean_value);
+  __m256 squares = _mm256_setzero_ps();
+  float tail_squares = 0;
+  for (Eigen::Index i = 0; i < full; i += 8) {
+    const __m256 centred = _mm256_sub_ps(_mm256_loadu_ps(x + i), mean);
+    squares = _mm256_fmadd_ps(centred, centred, squares);
+  }
+  for (Eigen::Index i = full; i < n; ++i) tail_squares += (x[i] - mean_value) * (x[i] - mean_value);
+  const float scale_value = 1.0f / std::sqrt((hsum256(squares) + tail_squares) * inverse_size + eps);
+  const __m256 scale = _mm256_set1_ps(scale_value);
+  for (Eigen::Index i = 0; i < full; i += 8) {
+    const __m256 centred = _mm256_sub_ps(_mm256_loadu_ps(x + i), mean);
+    _mm256_storeu_ps(x + i, _mm256_fmadd_ps(_mm256_mul_ps(centred, scale), _mm256_loadu_ps(gamma + i),
+                                            _mm256_loadu_ps(beta + i)));
+  }
+  for (Eigen::Index i = full; i < n; ++i) x[i] = (x[i] - mean_value) * scale_value * gamma[i] + beta[i];
+}
+
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
@@ -313,6 +388,24 @@ inline void activate_block(InstructionSet level, Activation activation, float* x
   Eigen::Map<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0, Eigen::OuterStride<>>
       block(x, rows, cols, Eigen::OuterStride<>(ld));
   apply_activation(activation, block);
+}
+
+// LayerNorm of one row (after adding `residual`, may be null) with `level`'s
+// kernels; false when `level` has none.
+inline bool layer_norm_row(InstructionSet level, float* x, const float* residual, const float* gamma,
+                           const float* beta, Eigen::Index n, float eps) {
+#if BERTPP_X86_KERNELS
+  if (level >= InstructionSet::Avx512) {
+    layer_norm_row_avx512(x, residual, gamma, beta, n, eps);
+    return true;
+  }
+  if (level == InstructionSet::Avx2) {
+    layer_norm_row_avx2(x, residual, gamma, beta, n, eps);
+    return true;
+  }
+#endif
+  (void)level, (void)x, (void)residual, (void)gamma, (void)beta, (void)n, (void)eps;
+  return false;
 }
 
 // The attention softmax of one row with `level`'s kernels; false when

@@ -166,21 +166,18 @@ struct DecoderLayer {
     self_attention(ws, cache, layer, n, d);
     ws.attention_output.resize(tokens, d);
     self_output.forward(ws.context, ws.attention_output);
-    hidden += ws.attention_output;
-    self_norm.forward_inplace(hidden);
+    self_norm.forward_inplace(hidden, &ws.attention_output);
 
     ws.query.resize(tokens, d);
     cross_query.forward(hidden, ws.query);
     cross_attention(ws, cache, layer, n, d);
     cross_output.forward(ws.context, ws.attention_output);
-    hidden += ws.attention_output;
-    cross_norm.forward_inplace(hidden);
+    cross_norm.forward_inplace(hidden, &ws.attention_output);
 
     ws.intermediate.resize(tokens, fc1.out_features());
     fc1.forward(hidden, ws.intermediate, activation);
     fc2.forward(ws.intermediate, ws.attention_output);
-    hidden += ws.attention_output;
-    final_norm.forward_inplace(hidden);
+    final_norm.forward_inplace(hidden, &ws.attention_output);
   }
 
  private:

@@ -191,14 +191,25 @@ struct LayerNorm {
     return layer;
   }
 
-  void forward_inplace(Matrix& x) const {
+  // x <- LN(x + residual) (residual may be null), rows in parallel; the
+  // residual add rides along in the same pass over each row.
+  void forward_inplace(Matrix& x, const Matrix* residual = nullptr) const {
+    if (residual && (residual->rows() != x.rows() || residual->cols() != x.cols()))
+      throw ArgumentError("LayerNorm: the residual is [" + std::to_string(residual->rows()) + ", " +
+                          std::to_string(residual->cols()) + "], x [" + std::to_string(x.rows()) + ", " +
+                          std::to_string(x.cols()) + "]");
     const auto gamma = weight.vector().array();
     const auto beta = bias.vector().array();
     const float inverse_size = 1.0f / static_cast<float>(x.cols());
+    const InstructionSet level = detail::cpu_level();
     const int threads = detail::threads_for_elements(static_cast<double>(x.size()),
                                                      static_cast<double>(x.rows()));
     detail::parallel_ranges(x.rows(), threads, 1, [&](Eigen::Index begin, Eigen::Index end) {
       for (Eigen::Index r = begin; r < end; ++r) {
+        if (detail::layer_norm_row(level, x.row(r).data(), residual ? residual->row(r).data() : nullptr,
+                                   weight.data, bias.data, x.cols(), eps))
+          continue;
+        if (residual) x.row(r) += residual->row(r);
         auto row = x.row(r).array();
         const float mean = row.sum() * inverse_size;
         row -= mean;

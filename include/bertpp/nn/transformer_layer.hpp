@@ -237,12 +237,10 @@ struct TransformerLayer {
     qkv.forward(hidden, ws.qkv);
     self_attention(ws.qkv, layout, mask, num_heads, ws.context, ws.scores, probabilities);
     attention_output.forward(ws.context, ws.attention_output);
-    ws.attention_output += hidden;
-    attention_norm.forward_inplace(ws.attention_output);
+    attention_norm.forward_inplace(ws.attention_output, &hidden);
     intermediate.forward(ws.attention_output, ws.intermediate, activation);
     output.forward(ws.intermediate, hidden);
-    hidden += ws.attention_output;
-    output_norm.forward_inplace(hidden);
+    output_norm.forward_inplace(hidden, &ws.attention_output);
   }
 };
 
