@@ -52,6 +52,11 @@ struct ExpConstants {
                          kP3 = 4.1665795894e-2f, kP4 = 1.6666665459e-1f, kP5 = 5.0000001201e-1f;
 };
 
+// The lanes of a 16-float step with `left` (> 0) floats still to go.
+inline __mmask16 lanes16(Eigen::Index left) {
+  return left >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << left) - 1u);
+}
+
 BERTPP_VM_AVX512 inline __m512 exp512(__m512 x) {
   using C = ExpConstants;
   x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(C::kMin)), _mm512_set1_ps(C::kMax));
@@ -154,8 +159,7 @@ constexpr float kSqrtTwoOverPi = 0.7978845608028654f;  // sqrt(2 / pi)
 // gelu_new tanh approximation.
 BERTPP_VM_AVX512 inline void gelu_avx512(float* x, Eigen::Index count, bool tanh_form) {
   for (Eigen::Index i = 0; i < count; i += 16) {
-    const Eigen::Index left = count - i;
-    const __mmask16 mask = left >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << left) - 1u);
+    const __mmask16 mask = lanes16(count - i);
     const __m512 v = _mm512_maskz_loadu_ps(mask, x + i);
     __m512 phi2;  // 1 + erf(v / sqrt 2), or 1 + tanh(...)
     if (tanh_form) {
@@ -199,8 +203,7 @@ BERTPP_VM_AVX512 inline void softmax_row_avx512(float* s, Eigen::Index n, float 
   const __m512 vscale = _mm512_set1_ps(scale);
   __m512 vmax = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
   for (Eigen::Index i = 0; i < n; i += 16) {
-    const Eigen::Index left = n - i;
-    const __mmask16 mask = left >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << left) - 1u);
+    const __mmask16 mask = lanes16(n - i);
     __m512 v = _mm512_mul_ps(_mm512_maskz_loadu_ps(mask, s + i), vscale);
     if (bias) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, bias + i));
     _mm512_mask_storeu_ps(s + i, mask, v);
@@ -209,8 +212,7 @@ BERTPP_VM_AVX512 inline void softmax_row_avx512(float* s, Eigen::Index n, float 
   const __m512 row_max = _mm512_set1_ps(_mm512_reduce_max_ps(vmax));
   __m512 vsum = _mm512_setzero_ps();
   for (Eigen::Index i = 0; i < n; i += 16) {
-    const Eigen::Index left = n - i;
-    const __mmask16 mask = left >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << left) - 1u);
+    const __mmask16 mask = lanes16(n - i);
     __m512 e = exp512(_mm512_sub_ps(_mm512_maskz_loadu_ps(mask, s + i), row_max));
     if (keep) e = _mm512_mul_ps(e, _mm512_maskz_loadu_ps(mask, keep + i));
     e = _mm512_maskz_mov_ps(mask, e);
@@ -219,8 +221,7 @@ BERTPP_VM_AVX512 inline void softmax_row_avx512(float* s, Eigen::Index n, float 
   }
   const __m512 inverse = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(vsum));
   for (Eigen::Index i = 0; i < n; i += 16) {
-    const Eigen::Index left = n - i;
-    const __mmask16 mask = left >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << left) - 1u);
+    const __mmask16 mask = lanes16(n - i);
     _mm512_mask_storeu_ps(s + i, mask, _mm512_mul_ps(_mm512_maskz_loadu_ps(mask, s + i), inverse));
   }
 }
@@ -280,13 +281,9 @@ BERTPP_VM_AVX2 inline void softmax_row_avx2(float* s, Eigen::Index n, float scal
 // from the centred values (two passes, as LayerNorm's portable path).
 BERTPP_VM_AVX512 inline void layer_norm_row_avx512(float* x, const float* residual, const float* gamma,
                                                    const float* beta, Eigen::Index n, float eps) {
-  auto lanes = [n](Eigen::Index i) {
-    const Eigen::Index left = n - i;
-    return left >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << left) - 1u);
-  };
   __m512 sum = _mm512_setzero_ps();
   for (Eigen::Index i = 0; i < n; i += 16) {
-    const __mmask16 mask = lanes(i);
+    const __mmask16 mask = lanes16(n - i);
     __m512 v = _mm512_maskz_loadu_ps(mask, x + i);
     if (residual) {
       v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, residual + i));
@@ -298,14 +295,14 @@ BERTPP_VM_AVX512 inline void layer_norm_row_avx512(float* x, const float* residu
   const __m512 mean = _mm512_set1_ps(_mm512_reduce_add_ps(sum) * inverse_size);
   __m512 squares = _mm512_setzero_ps();
   for (Eigen::Index i = 0; i < n; i += 16) {
-    const __mmask16 mask = lanes(i);
+    const __mmask16 mask = lanes16(n - i);
     const __m512 centred = _mm512_maskz_sub_ps(mask, _mm512_maskz_loadu_ps(mask, x + i), mean);
     squares = _mm512_fmadd_ps(centred, centred, squares);
   }
   const __m512 scale =
       _mm512_set1_ps(1.0f / std::sqrt(_mm512_reduce_add_ps(squares) * inverse_size + eps));
   for (Eigen::Index i = 0; i < n; i += 16) {
-    const __mmask16 mask = lanes(i);
+    const __mmask16 mask = lanes16(n - i);
     const __m512 centred = _mm512_sub_ps(_mm512_maskz_loadu_ps(mask, x + i), mean);
     _mm512_mask_storeu_ps(x + i, mask,
                           _mm512_fmadd_ps(_mm512_mul_ps(centred, scale), _mm512_maskz_loadu_ps(mask, gamma + i),

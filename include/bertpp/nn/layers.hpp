@@ -195,9 +195,9 @@ struct LayerNorm {
   // residual add rides along in the same pass over each row.
   void forward_inplace(Matrix& x, const Matrix* residual = nullptr) const {
     if (residual && (residual->rows() != x.rows() || residual->cols() != x.cols()))
-      throw ArgumentError("LayerNorm: the residual is [" + std::to_string(residual->rows()) + ", " +
-                          std::to_string(residual->cols()) + "], x [" + std::to_string(x.rows()) + ", " +
-                          std::to_string(x.cols()) + "]");
+      detail::throw_error<ArgumentError>({"LayerNorm: the residual is [", std::to_string(residual->rows()), ", ",
+                                          std::to_string(residual->cols()), "], x [", std::to_string(x.rows()), ", ",
+                                          std::to_string(x.cols()), "]"});
     const auto gamma = weight.vector().array();
     const auto beta = bias.vector().array();
     const float inverse_size = 1.0f / static_cast<float>(x.cols());
