@@ -13,6 +13,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -239,12 +240,40 @@ TEST_CASE("BERTPP_ISA values: portable, avx2, avx512, amx, anything else is a Co
                     Catch::Contains("BERTPP_ISA") && Catch::Contains("'AVX9'"));
 }
 
-TEST_CASE("cache sizes and blocking are sane") {
+TEST_CASE("cache sizes and blocking are sane; both blocking regimes match the reference with several depth blocks") {
   const auto& cpu = bertpp::detail::cpu_info();
   CHECK(cpu.l1d_bytes >= 16 * 1024);
   CHECK(cpu.l2_bytes >= 128 * 1024);
-  const auto blocking = bertpp::detail::sgemm_blocking(64, 6);
-  CHECK(blocking.kc % 16 == 0);
-  CHECK(blocking.kc >= 128);
-  CHECK(blocking.nc % 64 == 0);
+  using bertpp::detail::sgemm_blocking;
+  // Many rows: L1-sized depth blocks, column blocks of several tiles.
+  const auto many = sgemm_blocking(64, 6, 4096, 768);
+  CHECK(many.kc % 16 == 0);
+  CHECK(many.kc >= 128);
+  CHECK(many.kc <= 512);
+  CHECK(many.nc % 64 == 0);
+  // Few rows: one tile per column block; the depth split evenly into blocks
+  // whose A fits in half of L2.
+  const Eigen::Index few_rows = std::min<Eigen::Index>(40, cpu.l2_bytes / (768 * 4 * 2));
+  const auto one = sgemm_blocking(64, 6, few_rows, 768);
+  CHECK(one.nc == 64);
+  CHECK(one.kc == 768);
+  const Eigen::Index deep = cpu.l2_bytes / 2 / (few_rows * 4) * 2 + 100;
+  const auto few = sgemm_blocking(64, 6, few_rows, deep);
+  CHECK(few.nc == 64);
+  CHECK(few.kc % 16 == 0);
+  CHECK(few.kc * few_rows * 4 <= cpu.l2_bytes / 2 + 16 * few_rows * 4);
+  CHECK((deep + few.kc - 1) / few.kc == 3);
+
+  CapGuard guard;
+  const Eigen::Index many_rows = cpu.l2_bytes / (768 * 4 * 2) + 7;
+  for (const auto& shape : {std::array<Eigen::Index, 3>{few_rows, deep, 72}, std::array<Eigen::Index, 3>{many_rows, 1100, 72}}) {
+    const Matrix x = pattern(shape[0], shape[1], 13), w = pattern(shape[2], shape[1], 14), b = pattern(1, shape[2], 15);
+    bertpp::Linear linear{parameter(w), parameter(b)};
+    linear.pack();
+    for (InstructionSet level : levels()) {
+      bertpp::set_cpu_features(level);
+      check_close(linear(x), x, w, b, std::string(bertpp::instruction_set_name(level)) + " " +
+                                          std::to_string(shape[0]) + "x" + std::to_string(shape[1]));
+    }
+  }
 }
