@@ -6,7 +6,7 @@
 #
 #   bash examples/bench/compare.sh [--build DIR] [--native DIR] [--rounds N] [--runs N]
 #                                  [--threads N] [--presets "bert-base minilm-l6"]
-#                                  [--cases LIST] [--int8] [--avx2] [--pipeline] [--out FILE]
+#                                  [--cases LIST] [--int8] [--avx2] [--vnni] [--pipeline] [--out FILE]
 #                                  [--torch | --no-torch]
 #
 #   --build DIR    a Release build with the examples (default build/release)
@@ -14,12 +14,14 @@
 #   --int8         also bertpp with Quantization::DynamicInt8 (and, with PyTorch, PyTorch's
 #                  quantize_dynamic int8)
 #   --avx2         also bertpp capped to AVX2 (BERTPP_ISA=avx2), float32 and, with --int8, int8
+#   --vnni         with --int8, also int8 capped to AVX-512 (BERTPP_ISA=avx512): the AVX-512
+#                  VNNI kernel, which a CPU with AMX otherwise does not run
 #   --pipeline     also the sentence-embedding pipeline over the corpus (MiniLM-L6 shape)
 #   --out FILE     keep the raw results (JSON Lines); --summarize FILE prints the table of such a
 #                  file (e.g. of an interrupted run) and exits
 #   --cases LIST   bertpp-bench-encoder case names (default: every uniform case and the
 #                  32 corpus sentences, packed for bertpp, padded for ONNX Runtime)
-#   --extra-cases LIST  the cases of the --native/--int8/--avx2 runs (default: the same
+#   --extra-cases LIST  the cases of the --native/--int8/--avx2/--vnni runs (default: the same
 #                  without 1x512 and 8x512, to keep a run short)
 #
 # ONNX Runtime: set ORT_NODE to an onnxruntime-node package folder (see
@@ -36,7 +38,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-build=build/release native="" rounds=3 runs=5 threads=2 int8=0 avx2=0 pipeline=0 torch=auto
+build=build/release native="" rounds=3 runs=5 threads=2 int8=0 avx2=0 vnni=0 pipeline=0 torch=auto
 torch_python=${TORCH_PYTHON:-/usr/bin/python3}
 presets="bert-base minilm-l6" out="" summarize_only=""
 cases="1x128,8x128,32x32,1x512,8x512,sentences32-packed"
@@ -54,6 +56,7 @@ while [ $# -gt 0 ]; do
     --extra-cases) extra_cases=$2; shift 2 ;;
     --int8) int8=1; shift ;;
     --avx2) avx2=1; shift ;;
+    --vnni) vnni=1; shift ;;
     --pipeline) pipeline=1; shift ;;
     --torch) torch=1; shift ;;
     --no-torch) torch=0; shift ;;
@@ -80,7 +83,7 @@ for line in open(path):
     if "gflops" in r: gflops[key] = max(gflops[key], r["gflops"] * r.get("median_ms", 1) / r.get("min_ms", r.get("median_ms", 1)))
     if r["engine"] == "bertpp" and "kernels" in r: meta = r
     if r["engine"].startswith("pytorch"): torch_meta.update({k: r[k] for k in ("torch", "blas", "quantized_engine") if k in r})
-order = ["ort", "bertpp", "bertpp-native", "bertpp-int8", "bertpp-avx2", "bertpp-avx2-int8", "pytorch-fp32", "pytorch-int8"]
+order = ["ort", "bertpp", "bertpp-native", "bertpp-int8", "bertpp-vnni-int8", "bertpp-avx2", "bertpp-avx2-int8", "pytorch-fp32", "pytorch-int8"]
 engines = sorted({k[2] for k in best}, key=lambda e: order.index(e) if e in order else 99)
 # PyTorch columns: bertpp (float32, int8) over PyTorch's of the same precision
 torch_ratios = [(b, t) for b, t in (("bertpp", "pytorch-fp32"), ("bertpp-int8", "pytorch-int8")) if t in engines]
@@ -187,6 +190,9 @@ for round in $(seq 1 "$rounds"); do
     if [ "$avx2" = 1 ]; then
       BERTPP_ISA=avx2 "$bench" --preset "$preset" "${common[@]}" --cases "$extra_cases" | record bertpp-avx2 "$preset" "$round"
       [ "$int8" = 0 ] || BERTPP_ISA=avx2 "$bench" --preset "$preset" "${common[@]}" --cases "$extra_cases" --int8 | record bertpp-avx2-int8 "$preset" "$round"
+    fi
+    if [ "$vnni" = 1 ] && [ "$int8" = 1 ]; then
+      BERTPP_ISA=avx512 "$bench" --preset "$preset" "${common[@]}" --cases "$extra_cases" --int8 | record bertpp-vnni-int8 "$preset" "$round"
     fi
   done
 done

@@ -27,9 +27,13 @@ namespace detail {
 inline int max_threads() { return ThreadPool::instance().size(); }
 
 // Work (in FLOPs) below which one more thread costs more than it saves:
-// ~150 us of single-core AVX-512 compute: well above a thread wake-up, and
-// enough that a worker descheduled on a busy machine costs little overall.
-constexpr double kMinFlopsPerThread = 16e6;
+// ~10 us of single-core AVX-512 compute. Idle workers watch for the next
+// loop for 100 us (thread_pool.hpp), so joining one costs them about a
+// microsecond, and the caller never waits for one that has not started (it
+// takes the chunks itself). Was 16e6 while workers went to sleep after each
+// loop: that kept MiniLM's attention and its smaller int8 products on one
+// thread at 128 tokens (lowering it to 2e6: int8 1x128 +36-40 %, fp32 +8 %).
+constexpr double kMinFlopsPerThread = 2e6;
 
 // Threads to use for `flops` of work split into at most `max_parts` pieces:
 // 1 when small, or when already inside a parallel loop (no nesting).
@@ -42,7 +46,7 @@ inline int threads_for(double flops, double max_parts = 1e18) {
 
 // Threads for an elementwise pass over `elements` floats (LayerNorm,
 // quantising activations): memory-bound work costs ~30x a GEMM FLOP per
-// element, so it is worth splitting from ~0.5M elements per thread.
+// element, so it is worth splitting from ~60k elements per thread.
 inline int threads_for_elements(double elements, double max_parts = 1e18) {
   constexpr double kFlopsPerElement = 32;
   return threads_for(elements * kFlopsPerElement, max_parts);
