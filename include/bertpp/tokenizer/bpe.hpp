@@ -144,7 +144,9 @@ class BpeCacheTable {
     Slot& slot = set[way];
     std::uint64_t old = slot.header.load(std::memory_order_relaxed);
     if ((old & 1) || !slot.header.compare_exchange_strong(old, old | 1, std::memory_order_acq_rel)) return;
-    std::uint64_t words[kPayloadWords] = {};
+    // Two spare words: GCC 12 vectorises the id copies below into 16-byte
+    // stores and, not knowing fits(), warns that the last could overrun.
+    std::uint64_t words[kPayloadWords + 2] = {};
     auto* bytes = reinterpret_cast<unsigned char*>(words);
     std::memcpy(bytes, word.data(), word.size());
     unsigned char* spans = bytes + word.size();
