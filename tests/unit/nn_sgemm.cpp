@@ -240,7 +240,7 @@ TEST_CASE("BERTPP_ISA values: portable, avx2, avx512, amx, anything else is a Co
                     Catch::Contains("BERTPP_ISA") && Catch::Contains("'AVX9'"));
 }
 
-TEST_CASE("cache sizes and blocking are sane; both blocking regimes match the reference with several depth blocks") {
+TEST_CASE("cache sizes and blocking are sane, and both blocking regimes match the reference with several depth blocks") {
   const auto& cpu = bertpp::detail::cpu_info();
   CHECK(cpu.l1d_bytes >= 16 * 1024);
   CHECK(cpu.l2_bytes >= 128 * 1024);
