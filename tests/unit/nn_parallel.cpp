@@ -28,7 +28,7 @@ TEST_CASE("threads_for keeps small work on the calling thread") {
 }
 
 TEST_CASE("one 128-token sequence of a MiniLM-sized model splits its attention and its int8 products") {
-  // At 16 MFLOP per thread these stayed on one thread (int8 1x128 ran 36-40 % slower).
+  // At 16 MFLOP per thread these stayed on one thread (splitting them: int8 1x128 +36-42 %).
   bertpp::set_num_threads(2);
   const double attention_flops = 4.0 * 12 * 128 * 128 * 32;  // 12 heads of 32, 128 tokens
   CHECK(bertpp::detail::threads_for(attention_flops, 12) == 2);

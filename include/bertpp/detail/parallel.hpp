@@ -32,7 +32,7 @@ inline int max_threads() { return ThreadPool::instance().size(); }
 // microsecond, and the caller never waits for one that has not started (it
 // takes the chunks itself). Was 16e6 while workers went to sleep after each
 // loop: that kept MiniLM's attention and its smaller int8 products on one
-// thread at 128 tokens (lowering it to 2e6: int8 1x128 +36-40 %, fp32 +8 %).
+// thread at 128 tokens (lowering it to 2e6: int8 1x128 +36-42 %, fp32 +9 %).
 constexpr double kMinFlopsPerThread = 2e6;
 
 // Threads to use for `flops` of work split into at most `max_parts` pieces:
