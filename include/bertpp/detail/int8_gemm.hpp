@@ -25,6 +25,7 @@
 
 #include "bertpp/detail/aligned.hpp"
 #include "bertpp/detail/cpu_features.hpp"
+#include "bertpp/detail/lane_mask.hpp"
 
 #include <Eigen/Core>
 
@@ -175,7 +176,7 @@ BERTPP_INT8_TARGET inline __m512i quantize16_vnni(__m512 x, __m512 inverse) {
 BERTPP_INT8_TARGET inline float quantize_row_vnni(const float* x, Eigen::Index k,
                                                   std::uint8_t* out) {
   const Eigen::Index full = k / 16 * 16;
-  const __mmask16 tail = static_cast<__mmask16>((1u << (k - full)) - 1u);
+  const __mmask16 tail = lanes16(k - full);
   // |x| as integers: for non-negative floats the bit patterns order as the
   // values do, and every NaN is above infinity, so one integer max finds
   // the largest |x|, or a NaN if there is one.
@@ -205,7 +206,7 @@ BERTPP_INT8_TARGET inline float quantize_row_vnni(const float* x, Eigen::Index k
 // The store mask of the output channels of the panel starting at channel
 // `first` (the last panel may be partial).
 inline __mmask16 int8_panel_mask(const Int8GemmArgs& g, Eigen::Index first) {
-  return static_cast<__mmask16>((1u << std::min(kInt8Panel, g.out - first)) - 1u);
+  return lanes16(g.out - first);
 }
 
 // int8_epilogue on 16 channels: fma(float(acc - offset), s_r * scale, bias).

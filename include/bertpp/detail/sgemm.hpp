@@ -22,6 +22,7 @@
 
 #include "bertpp/detail/aligned.hpp"
 #include "bertpp/detail/cpu_features.hpp"
+#include "bertpp/detail/lane_mask.hpp"
 
 #include <Eigen/Core>
 
@@ -249,11 +250,6 @@ BERTPP_AVX2_TARGET inline void pack_panel_avx2(const float* src, Eigen::Index ld
 // ---------------------------------------------------------------------------
 // AVX-512: MR (<= 6) rows x NP (<= 4) panels of 16 columns. Named
 // accumulators (GCC spills an array of 24 zmm to the stack).
-BERTPP_AVX512_TARGET inline __mmask16 sgemm_mask_avx512(int valid) {
-  return valid >= 16 ? __mmask16(0xFFFF)
-                     : valid <= 0 ? __mmask16(0) : static_cast<__mmask16>((1u << valid) - 1u);
-}
-
 BERTPP_AVX512_TARGET inline __m512 sgemm_start_avx512(__mmask16 mask, bool accumulate,
                                                       const float* c, const float* init) {
   if (accumulate) return _mm512_maskz_loadu_ps(mask, c);
@@ -292,8 +288,8 @@ BERTPP_AVX512_TARGET void sgemm_kernel_avx512(const float* a, Eigen::Index lda, 
                                               Eigen::Index bk, Eigen::Index bp, Eigen::Index kb,
                                               float* c, Eigen::Index ldc, int cols,
                                               const float* init, bool accumulate) {
-  const __mmask16 mask0 = sgemm_mask_avx512(cols), mask1 = sgemm_mask_avx512(cols - 16),
-                  mask2 = sgemm_mask_avx512(cols - 32), mask3 = sgemm_mask_avx512(cols - 48);
+  const __mmask16 mask0 = lanes16(cols), mask1 = lanes16(cols - 16),
+                  mask2 = lanes16(cols - 32), mask3 = lanes16(cols - 48);
   __m512 c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33, c40, c41,
       c42, c43, c50, c51, c52, c53;
   BERTPP_SGEMM_512_START(0)
@@ -335,7 +331,7 @@ BERTPP_AVX512_TARGET inline void pack_panel_avx512(const float* src, Eigen::Inde
                                                    Eigen::Index depth, float* dst) {
   for (Eigen::Index k0 = 0; k0 < depth; k0 += 16) {
     const int kb = static_cast<int>(std::min<Eigen::Index>(16, depth - k0));
-    const __mmask16 k_mask = sgemm_mask_avx512(kb);
+    const __mmask16 k_mask = lanes16(kb);
     __m512 r[16];
     for (int i = 0; i < 16; ++i)
       r[i] = i < valid ? _mm512_maskz_loadu_ps(k_mask, src + i * ld + k0) : _mm512_setzero_ps();

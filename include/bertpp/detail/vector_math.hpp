@@ -13,6 +13,7 @@
 #pragma once
 
 #include "bertpp/detail/cpu_features.hpp"
+#include "bertpp/detail/lane_mask.hpp"
 #include "bertpp/nn/activations.hpp"
 
 #include <Eigen/Core>
@@ -51,11 +52,6 @@ struct ExpConstants {
   static constexpr float kP0 = 1.9875691500e-4f, kP1 = 1.3981999507e-3f, kP2 = 8.3334519073e-3f,
                          kP3 = 4.1665795894e-2f, kP4 = 1.6666665459e-1f, kP5 = 5.0000001201e-1f;
 };
-
-// The lanes of a 16-float step with `left` (> 0) floats still to go.
-inline __mmask16 lanes16(Eigen::Index left) {
-  return left >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << left) - 1u);
-}
 
 BERTPP_VM_AVX512 inline __m512 exp512(__m512 x) {
   using C = ExpConstants;
